@@ -1,0 +1,26 @@
+// One collection run: watermark, slices of message trace, delivery, and the
+// run summary.
+#pragma once
+
+#include <memory>
+
+#include "clock.hpp"
+#include "http_client.hpp"
+#include "ingestion_sink.hpp"
+#include "run_log.hpp"
+#include "run_summary.hpp"
+#include "settings.hpp"
+#include "trace_source.hpp"
+
+namespace mt {
+
+// Runs one collection with the given settings. Never throws: every failure
+// ends up in the summary's `error` with status `failed` (or `partial` when
+// the time budget ran out), and rows delivered before it stay counted.
+RunSummary RunCollection(const Settings& settings, Clock& clock, RunLog& log, HttpTransport& transport);
+
+// Validates settings from `environment` and runs; a settings error becomes
+// a failed summary.
+RunSummary RunCollectionFromEnvironment(const Environment& environment, Clock& clock, RunLog& log);
+
+}  // namespace mt

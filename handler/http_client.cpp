@@ -1,0 +1,105 @@
+#include "http_client.hpp"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace mt {
+namespace {
+
+constexpr std::size_t kLoggedBodyLimit = 1024;
+
+std::string Lower(std::string text) {
+  std::ranges::transform(text, text.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return text;
+}
+
+std::string DescribeError(httplib::Error error, const Url& url) {
+  switch (error) {
+    case httplib::Error::Connection:
+      return "could not connect to " + url.Origin();
+    case httplib::Error::ConnectionTimeout:
+      return "connecting to " + url.Origin() + " timed out";
+    case httplib::Error::Read:
+      return "reading the reply from " + url.Origin() + " failed or timed out";
+    case httplib::Error::Write:
+      return "sending the request to " + url.Origin() + " failed";
+    case httplib::Error::SSLConnection:
+      return "the TLS handshake with " + url.Origin() + " failed";
+    case httplib::Error::SSLLoadingCerts:
+      return "the trusted certificates could not be loaded; check SSL_CERT_FILE";
+    case httplib::Error::SSLServerVerification:
+      return "the certificate of " + url.Origin() +
+             " is not trusted; install its CA in the system store or name a CA file in SSL_CERT_FILE";
+    default:
+      return "the request to " + url.Origin() + " failed: " + httplib::to_string(error);
+  }
+}
+
+}  // namespace
+
+std::string HttpResponse::Header(const std::string& lower_case_name) const {
+  const auto it = headers.find(lower_case_name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+std::string ShortenBody(const std::string& body) {
+  if (body.size() <= kLoggedBodyLimit) return body;
+  std::size_t cut = kLoggedBodyLimit;
+  // Step back to a UTF-8 lead byte so that the excerpt stays valid text.
+  while (cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80) --cut;
+  return body.substr(0, cut) + "… (" + std::to_string(body.size()) + " bytes)";
+}
+
+struct HttplibTransport::Connection {
+  std::unique_ptr<httplib::Client> client;
+};
+
+HttplibTransport::HttplibTransport(std::string ca_file) : ca_file_(std::move(ca_file)) {}
+HttplibTransport::~HttplibTransport() = default;
+
+HttplibTransport::Connection& HttplibTransport::ConnectionFor(const Url& url, std::chrono::seconds timeout) {
+  auto& slot = connections_[url.Origin()];
+  if (!slot) {
+    slot = std::make_unique<Connection>();
+    slot->client = std::make_unique<httplib::Client>(url.Origin());
+    slot->client->set_keep_alive(true);
+    slot->client->enable_server_certificate_verification(true);
+    if (!ca_file_.empty()) slot->client->set_ca_cert_path(ca_file_);
+    slot->client->set_follow_location(false);
+  }
+  slot->client->set_connection_timeout(std::min<std::chrono::seconds>(timeout, std::chrono::seconds{15}));
+  slot->client->set_read_timeout(timeout);
+  slot->client->set_write_timeout(timeout);
+  return *slot;
+}
+
+HttpOutcome HttplibTransport::Send(const HttpRequest& request) {
+  HttpOutcome outcome;
+  Connection& connection = ConnectionFor(request.url, request.timeout);
+
+  httplib::Request raw;
+  raw.method = request.method;
+  raw.path = request.url.target;
+  for (const auto& [name, value] : request.headers) raw.headers.emplace(name, value);
+  raw.body = request.body;
+
+  httplib::Result result = connection.client->send(raw);
+  if (!result) {
+    outcome.transport_error = DescribeError(result.error(), request.url);
+    outcome.certificate_rejected = result.error() == httplib::Error::SSLServerVerification;
+    // A failed connection cannot be reused; the next attempt opens a new one.
+    connections_.erase(request.url.Origin());
+    return outcome;
+  }
+
+  HttpResponse response;
+  response.status = result->status;
+  for (const auto& [name, value] : result->headers) response.headers[Lower(name)] = value;
+  response.body = std::move(result->body);
+  outcome.response = std::move(response);
+  return outcome;
+}
+
+}  // namespace mt

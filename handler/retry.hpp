@@ -1,0 +1,61 @@
+// Retry policy shared by every outbound call: which outcomes are worth
+// another attempt, how long to wait, and when the run's time budget says
+// stop.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "clock.hpp"
+#include "http_client.hpp"
+#include "run_log.hpp"
+
+namespace mt {
+
+struct RetryPolicy {
+  int max_attempts = 5;  // including the first attempt
+  Ticks initial_backoff = std::chrono::seconds{1};
+  Ticks max_backoff = std::chrono::seconds{30};
+  double multiplier = 2.0;
+  bool jitter = true;  // off in tests that assert exact delays
+  // A Retry-After longer than this is not waited for; the call gives up.
+  Ticks max_retry_after = std::chrono::minutes{5};
+};
+
+enum class Verdict { kSuccess, kRetry, kFail };
+
+struct Classification {
+  Verdict verdict;
+  std::string reason;  // for the log line: "429 throttled", "503", "timed out"
+};
+
+using Classifier = std::function<Classification(const HttpOutcome&)>;
+
+// The usual table for Azure data-plane APIs: 2xx success; 408, 429, 500,
+// 502, 503, 504 and transport failures retried; other statuses fail.
+Classification ClassifyTransient(const HttpOutcome& outcome);
+
+// Reads the delay a throttled reply asks for: `retry-after-ms`,
+// `x-ms-retry-after-ms`, then `Retry-After` as seconds or an HTTP-date.
+std::optional<Ticks> RetryAfter(const HttpResponse& response, Instant now);
+
+// Delay before attempt `attempt` (2 for the first retry) without a
+// Retry-After: exponential, capped, with full jitter when enabled.
+Ticks Backoff(const RetryPolicy& policy, int attempt);
+
+struct RetryContext {
+  Clock& clock;
+  RunLog& log;
+  Instant deadline;  // no wait may end past this instant
+};
+
+// Sends `build(attempt)` until the classifier says success or fail, the
+// attempts run out, or a wait would pass the deadline (BudgetExhausted).
+// `build` is called for every attempt so that dates and signatures are
+// fresh. Returns the last outcome.
+HttpOutcome SendWithRetry(HttpTransport& transport, const std::function<HttpRequest(int attempt)>& build,
+                          const Classifier& classify, const RetryPolicy& policy, RetryContext& context,
+                          const std::string& what);
+
+}  // namespace mt
