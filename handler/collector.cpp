@@ -6,7 +6,7 @@
 #include "errors.hpp"
 #include "graph_source.hpp"
 #include "identity.hpp"
-#include "logs_ingestion.hpp"
+#include "pipeline_factory.hpp"
 #include "window_plan.hpp"
 #include "workspace_query.hpp"
 
@@ -16,20 +16,6 @@ namespace {
 // A poisoned next link makes the rest of a slice be read again in two
 // halves by time; this bounds how often the halves may be cut again.
 constexpr int kMaxReplanDepth = 6;
-
-std::unique_ptr<TraceSource> MakeSource(const Settings& settings, HttpTransport& transport, TokenCache& tokens) {
-  if (settings.source == SourceKind::kGraph) return std::make_unique<GraphTraceSource>(settings, transport, tokens);
-  // TODO: the Reporting Web Service source is not built yet.
-  throw ConfigurationError("MESSAGE_TRACE_SOURCE=reporting is not supported by this version; use graph");
-}
-
-std::unique_ptr<IngestionSink> MakeSink(const Settings& settings, HttpTransport& transport, TokenCache& tokens) {
-  if (settings.ingestion == IngestionKind::kLogsIngestion) {
-    return std::make_unique<LogsIngestionSink>(settings, transport, tokens);
-  }
-  // TODO: the Data Collector sink is not built yet.
-  throw ConfigurationError("INGESTION_API=data-collector is not supported by this version; use logs-ingestion");
-}
 
 // The rows of one slice, read in full before any is delivered so that they
 // go out oldest first.

@@ -1,0 +1,17 @@
+// Builds the source and the sink that the settings select.
+#pragma once
+
+#include <memory>
+
+#include "http_client.hpp"
+#include "identity.hpp"
+#include "ingestion_sink.hpp"
+#include "settings.hpp"
+#include "trace_source.hpp"
+
+namespace mt {
+
+std::unique_ptr<TraceSource> MakeSource(const Settings& settings, HttpTransport& transport, TokenCache& tokens);
+std::unique_ptr<IngestionSink> MakeSink(const Settings& settings, HttpTransport& transport, TokenCache& tokens);
+
+}  // namespace mt
