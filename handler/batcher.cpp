@@ -22,7 +22,8 @@ bool TruncateUtf8(std::string& text, std::size_t max_bytes) {
   return true;
 }
 
-std::vector<Batch> MakeBatches(const std::vector<TraceRow>& rows, const BatchLimits& limits) {
+std::vector<Batch> MakeBatches(const std::vector<TraceRow>& rows, const BatchLimits& limits,
+                               const RecordWriter& write_record) {
   std::vector<Batch> batches;
   Batch current;
   current.body = "[";
@@ -58,7 +59,7 @@ std::vector<Batch> MakeBatches(const std::vector<TraceRow>& rows, const BatchLim
     TraceRow row = rows[i];
     const std::size_t truncated = LimitFields(row, limits.max_field_bytes);
     record.clear();
-    AppendTableRecord(row, record);
+    write_record(row, record);
 
     const bool new_instant = i == 0 || rows[i].received != rows[i - 1].received;
     if (new_instant && current.count > 0) {

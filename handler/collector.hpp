@@ -10,6 +10,7 @@
 #include "run_log.hpp"
 #include "run_summary.hpp"
 #include "settings.hpp"
+#include "state_store.hpp"
 #include "trace_source.hpp"
 
 namespace mt {
@@ -17,7 +18,9 @@ namespace mt {
 // Runs one collection with the given settings. Never throws: every failure
 // ends up in the summary's `error` with status `failed` (or `partial` when
 // the time budget ran out), and rows delivered before it stay counted.
-RunSummary RunCollection(const Settings& settings, Clock& clock, RunLog& log, HttpTransport& transport);
+// `state` replaces the Blob storage state store when not null (tests).
+RunSummary RunCollection(const Settings& settings, Clock& clock, RunLog& log, HttpTransport& transport,
+                         StateStore* state);
 
 // Validates settings from `environment` and runs; a settings error becomes
 // a failed summary.

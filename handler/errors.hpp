@@ -25,4 +25,12 @@ class BudgetExhausted : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A request may or may not have been processed (the reply was lost after
+// the body was sent). Sending it again could duplicate rows, so the run
+// stops and a later run checks the workspace instead.
+class DeliveryUncertain : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace mt

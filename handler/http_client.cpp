@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "secret.hpp"
+
 namespace mt {
 namespace {
 
@@ -44,7 +46,9 @@ std::string HttpResponse::Header(const std::string& lower_case_name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
-std::string ShortenBody(const std::string& body) {
+std::string ShortenBody(const std::string& raw_body) {
+  // Scrub before cutting, so that no prefix of a secret survives the cut.
+  const std::string body = ScrubSecrets(raw_body);
   if (body.size() <= kLoggedBodyLimit) return body;
   std::size_t cut = kLoggedBodyLimit;
   // Step back to a UTF-8 lead byte so that the excerpt stays valid text.
@@ -68,6 +72,9 @@ HttplibTransport::Connection& HttplibTransport::ConnectionFor(const Url& url, st
     slot->client->enable_server_certificate_verification(true);
     if (!ca_file_.empty()) slot->client->set_ca_cert_path(ca_file_);
     slot->client->set_follow_location(false);
+    // Targets are sent as given: next links must go back verbatim, and the
+    // handler encodes its own query strings.
+    slot->client->set_url_encode(false);
   }
   slot->client->set_connection_timeout(std::min<std::chrono::seconds>(timeout, std::chrono::seconds{15}));
   slot->client->set_read_timeout(timeout);
@@ -89,6 +96,7 @@ HttpOutcome HttplibTransport::Send(const HttpRequest& request) {
   if (!result) {
     outcome.transport_error = DescribeError(result.error(), request.url);
     outcome.certificate_rejected = result.error() == httplib::Error::SSLServerVerification;
+    outcome.maybe_processed = result.error() == httplib::Error::Read;
     // A failed connection cannot be reused; the next attempt opens a new one.
     connections_.erase(request.url.Origin());
     return outcome;

@@ -39,6 +39,9 @@ struct HttpOutcome {
   std::optional<HttpResponse> response;
   std::string transport_error;
   bool certificate_rejected = false;
+  // The request was written but no reply was read: the server may have
+  // processed it.
+  bool maybe_processed = false;
 };
 
 class HttpTransport {
@@ -65,7 +68,8 @@ class HttplibTransport : public HttpTransport {
   std::map<std::string, std::unique_ptr<Connection>> connections_;
 };
 
-// Cuts a response body to about 1 KiB for logs and error messages.
+// Cuts a response body to about 1 KiB for logs and error messages, after
+// replacing known secret values (SecretScrubber in secret.hpp).
 std::string ShortenBody(const std::string& body);
 
 }  // namespace mt

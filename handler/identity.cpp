@@ -2,7 +2,9 @@
 
 #include <boost/json.hpp>
 
+#include "client_assertion.hpp"
 #include "errors.hpp"
+#include "managed_identity.hpp"
 
 namespace mt {
 namespace {
@@ -13,7 +15,15 @@ namespace json = boost::json;
 // keeps a token from expiring between the check and the request.
 constexpr Ticks kRefreshMargin = std::chrono::minutes{5};
 
-std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& fields) {
+// Tokens living at least this long are refreshed at half-life, as the Azure
+// SDK for C++ does (token_cache.cpp); managed identity tokens live 24 hours.
+constexpr Ticks kHalfLifeRefreshMinimum = std::chrono::hours{2};
+
+// After a failed early refresh, the cached token is used for this long
+// before the next refresh attempt.
+constexpr Ticks kRefreshRetryDelay = std::chrono::minutes{1};
+
+std::string FormEncode(const FormFields& fields) {
   std::string body;
   for (const auto& [name, value] : fields) {
     if (!body.empty()) body += '&';
@@ -37,6 +47,14 @@ std::optional<std::int64_t> NumberOrNumericString(const json::value* value) {
   return std::nullopt;
 }
 
+// `expires_on` as a date, which older managed identity endpoints send.
+std::optional<Instant> DateString(const json::value* value) {
+  if (!value || !value->is_string()) return std::nullopt;
+  const std::string text(value->as_string());
+  if (auto instant = ParseIso8601(text)) return instant;
+  return ParseRfc1123(text);
+}
+
 // Hints for the Entra errors a deployment meets most often.
 std::string HintFor(const std::string& code) {
   if (code == "7000215") return "the client secret is wrong; copy the secret's Value (not its ID) into AZURE_CLIENT_SECRET";
@@ -44,7 +62,30 @@ std::string HintFor(const std::string& code) {
   if (code == "700016") return "no application with AZURE_CLIENT_ID exists in this tenant; check AZURE_CLIENT_ID and AZURE_TENANT_ID";
   if (code == "90002" || code == "900023") return "the tenant is not found; check AZURE_TENANT_ID and AZURE_CLOUD";
   if (code == "70011") return "the scope is invalid for this cloud; check AZURE_CLOUD";
-  if (code == "700027" || code == "700024") return "the client assertion is invalid; check the certificate in AZURE_CLIENT_CERTIFICATE_PATH and the clock";
+  if (code == "500011") {
+    return "the tenant has no service principal for this resource; check AZURE_CLOUD, and that the tenant has the "
+           "service (Exchange Online for message trace)";
+  }
+  if (code == "700027") {
+    return "Entra ID did not accept the signature of the client assertion; upload the certificate in "
+           "AZURE_CLIENT_CERTIFICATE_PATH (its public part, a .cer or .pem) to the app registration under "
+           "Certificates & secrets, and check AZURE_CLIENT_ID";
+  }
+  if (code == "700024") return "the client assertion is outside its valid time range; check this machine's clock";
+  if (code == "700021") return "the client assertion names another application; check AZURE_CLIENT_ID";
+  if (code == "700023") {
+    return "the client assertion's audience is not this tenant's token endpoint; check AZURE_TENANT_ID and "
+           "AZURE_AUTHORITY_HOST";
+  }
+  if (code == "5002738") {
+    return "Entra ID does not accept the client assertion's signature algorithm here; set "
+           "AZURE_CLIENT_ASSERTION_ALGORITHM=RS256";
+  }
+  if (code == "7000112") return "the application is disabled; enable it under Enterprise applications in Entra ID";
+  if (code == "53003") {
+    return "a Conditional Access policy blocked the token; exclude this workload identity from the policy or allow "
+           "the Function App's outbound addresses";
+  }
   return {};
 }
 
@@ -57,6 +98,8 @@ std::string AudienceUri(const Settings& settings, Audience audience) {
     case Audience::kExchangeReporting: return profile.reporting_audience;
     case Audience::kLogAnalytics: return profile.query_audience;
     case Audience::kMonitor: return profile.monitor_audience;
+    // Azure Storage takes this resource id in every cloud; the account's
+    // endpoint suffix is what differs (CloudProfile::storage_suffix).
     case Audience::kStorage: return "https://storage.azure.com";
   }
   return {};
@@ -75,13 +118,16 @@ AccessToken ParseTokenReply(const std::string& body, Instant now, const std::str
   }
 
   AccessToken result{Secret(std::string(token->as_string())), now};
-  if (auto expires_on = NumberOrNumericString(object.if_contains("expires_on"))) {
-    result.expires_on = Instant{std::chrono::seconds{*expires_on}};
-  } else if (auto expires_in = NumberOrNumericString(object.if_contains("expires_in"))) {
+  // A relative lifetime is immune to clock skew, so it wins when both come.
+  if (auto expires_in = NumberOrNumericString(object.if_contains("expires_in"))) {
     result.expires_on = now + std::chrono::seconds{*expires_in};
+  } else if (auto expires_on = NumberOrNumericString(object.if_contains("expires_on"))) {
+    result.expires_on = Instant{std::chrono::seconds{*expires_on}};
+  } else if (auto date = DateString(object.if_contains("expires_on"))) {
+    result.expires_on = *date;
   } else {
     throw CollectionError("the token reply for " + audience_uri +
-                          " has neither expires_in nor expires_on as a number of seconds");
+                          " has neither expires_in nor expires_on as a number of seconds or a date");
   }
   return result;
 }
@@ -113,44 +159,68 @@ std::string DescribeTokenError(const HttpResponse& response, const std::string& 
   return message;
 }
 
+Url TokenEndpoint(const Settings& settings) {
+  const auto url =
+      Url::Parse(JoinPath(settings.authority_host, "/" + PercentEncode(settings.tenant_id) + "/oauth2/v2.0/token"));
+  if (!url) throw ConfigurationError("AZURE_AUTHORITY_HOST is not a usable URL: '" + settings.authority_host + "'");
+  return *url;
+}
+
+AccessToken RequestClientCredentialsToken(const Settings& settings, HttpTransport& transport,
+                                          const std::string& audience_uri,
+                                          const std::function<FormFields()>& credential_fields,
+                                          const std::string& credential, RetryContext& context) {
+  const Url url = TokenEndpoint(settings);
+  auto build = [&](int) {
+    FormFields fields = {{"client_id", settings.client_id}, {"scope", audience_uri + "/.default"}};
+    for (auto& field : credential_fields()) fields.push_back(std::move(field));
+    fields.emplace_back("grant_type", "client_credentials");
+
+    HttpRequest request;
+    request.method = "POST";
+    request.url = url;
+    request.timeout = std::chrono::seconds{30};
+    request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
+    request.body = FormEncode(fields);
+    return request;
+  };
+  const HttpOutcome outcome = SendWithRetry(transport, build, ClassifyTransient, RetryPolicy{}, context,
+                                            "token request for " + audience_uri);
+  if (!outcome.response) {
+    throw CollectionError("the token request for " + audience_uri + " failed: " + outcome.transport_error);
+  }
+  if (outcome.response->status != 200) {
+    throw CollectionError(DescribeTokenError(*outcome.response, audience_uri, credential));
+  }
+  return ParseTokenReply(outcome.response->body, context.clock.Now(), audience_uri);
+}
+
 ClientSecretSource::ClientSecretSource(const Settings& settings, HttpTransport& transport)
     : settings_(settings), transport_(transport) {}
 
 std::string ClientSecretSource::Describe() const { return "client secret of app " + settings_.client_id; }
 
 AccessToken ClientSecretSource::Acquire(const std::string& audience_uri, RetryContext& context) {
-  const auto url = Url::Parse(JoinPath(settings_.authority_host, "/" + PercentEncode(settings_.tenant_id) + "/oauth2/v2.0/token"));
-  if (!url) throw ConfigurationError("AZURE_AUTHORITY_HOST is not a usable URL: '" + settings_.authority_host + "'");
-
-  auto build = [&](int) {
-    HttpRequest request;
-    request.method = "POST";
-    request.url = *url;
-    request.timeout = std::chrono::seconds{30};
-    request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
-    request.body = FormEncode({{"client_id", settings_.client_id},
-                               {"scope", audience_uri + "/.default"},
-                               {"client_secret", settings_.client_secret.Reveal()},
-                               {"grant_type", "client_credentials"}});
-    return request;
-  };
-  const HttpOutcome outcome = SendWithRetry(transport_, build, ClassifyTransient, RetryPolicy{}, context,
-                                            "token request for " + audience_uri);
-  if (!outcome.response) {
-    throw CollectionError("the token request for " + audience_uri + " failed: " + outcome.transport_error);
-  }
-  if (outcome.response->status != 200) {
-    throw CollectionError(DescribeTokenError(*outcome.response, audience_uri, Describe()));
-  }
-  return ParseTokenReply(outcome.response->body, context.clock.Now(), audience_uri);
+  auto fields = [&]() -> FormFields { return {{"client_secret", settings_.client_secret.Reveal()}}; };
+  return RequestClientCredentialsToken(settings_, transport_, audience_uri, fields, Describe(), context);
 }
 
 std::unique_ptr<TokenSource> MakeTokenSource(const Settings& settings, HttpTransport& transport) {
   if (!settings.client_secret.empty()) return std::make_unique<ClientSecretSource>(settings, transport);
-  // TODO: client certificate assertions and managed identity are not built
-  // yet; until they are, only a client secret works.
+  if (!settings.client_certificate_path.empty()) {
+    return std::make_unique<ClientCertificateSource>(settings, transport,
+                                                     ClientCertificate::Load(settings.client_certificate_path));
+  }
+  if (!settings.identity_endpoint.empty()) return std::make_unique<ManagedIdentitySource>(settings, transport);
   throw ConfigurationError(
-      "only a client secret is supported in this version: set AZURE_CLIENT_ID and AZURE_CLIENT_SECRET");
+      "no credential is configured; set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, or run on Azure with "
+      "a managed identity (the platform sets IDENTITY_ENDPOINT and IDENTITY_HEADER)");
+}
+
+Instant RefreshTime(Instant acquired, Instant expires_on) {
+  const Ticks lifetime = expires_on - acquired;
+  if (lifetime >= kHalfLifeRefreshMinimum) return acquired + lifetime / 2;
+  return expires_on - kRefreshMargin;
 }
 
 TokenCache::TokenCache(const Settings& settings, std::unique_ptr<TokenSource> source)
@@ -159,12 +229,27 @@ TokenCache::TokenCache(const Settings& settings, std::unique_ptr<TokenSource> so
 const Secret& TokenCache::Get(Audience audience, RetryContext& context) {
   const Instant now = context.clock.Now();
   auto it = tokens_.find(audience);
-  if (it == tokens_.end() || it->second.expires_on - kRefreshMargin <= now) {
-    const std::string uri = AudienceUri(settings_, audience);
-    tokens_[audience] = source_->Acquire(uri, context);
-    it = tokens_.find(audience);
+  if (it != tokens_.end() && now < it->second.refresh_at) return it->second.token.value;
+
+  const std::string uri = AudienceUri(settings_, audience);
+  const bool cached_still_valid = it != tokens_.end() && now < it->second.token.expires_on - kRefreshMargin;
+  AccessToken token;
+  try {
+    token = source_->Acquire(uri, context);
+  } catch (const CollectionError& error) {
+    if (!cached_still_valid) throw;
+    // An early refresh failed, but the token in hand still works.
+    it->second.refresh_at = now + kRefreshRetryDelay;
+    context.log.Warning("refreshing the token for " + uri + " failed: " + error.what() +
+                        "; the current token stays in use until " + FormatIsoSeconds(it->second.token.expires_on));
+    return it->second.token.value;
   }
-  return it->second.value;
+
+  SecretScrubber::Global().Add(token.value);
+  const Instant refresh_at = RefreshTime(now, token.expires_on);
+  Entry& entry = tokens_[audience];
+  entry = Entry{std::move(token), refresh_at};
+  return entry.token.value;
 }
 
 void TokenCache::Invalidate(Audience audience) { tokens_.erase(audience); }

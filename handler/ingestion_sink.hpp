@@ -18,9 +18,15 @@ struct DeliveryStats {
   std::size_t truncated_fields = 0;
 };
 
-// Called after each accepted request with the rows it carried, so that the
-// caller can move its checkpoint no further than what was delivered.
-using AcceptedHandler = std::function<void(std::size_t first, std::size_t count)>;
+// Callbacks around each request, with the index range of the rows it
+// carries. `before_send` lets the caller record the batch as in flight
+// before it can land; `on_accepted` runs once the API accepted it, so the
+// caller moves its checkpoint no further than what was delivered. Either
+// may be empty.
+struct DeliveryHooks {
+  std::function<void(std::size_t first, std::size_t count)> before_send;
+  std::function<void(std::size_t first, std::size_t count)> on_accepted;
+};
 
 class IngestionSink {
  public:
@@ -29,8 +35,7 @@ class IngestionSink {
   // Sends `rows` (in delivery order) in as many requests as the API's limits
   // need. Raises CollectionError when a request is refused for good; the
   // rows of earlier requests stay delivered and were reported.
-  virtual void Deliver(const std::vector<TraceRow>& rows, const AcceptedHandler& on_accepted,
-                       RetryContext& context) = 0;
+  virtual void Deliver(const std::vector<TraceRow>& rows, const DeliveryHooks& hooks, RetryContext& context) = 0;
 
   virtual const DeliveryStats& Stats() const = 0;
   virtual std::string Name() const = 0;

@@ -65,14 +65,14 @@ LogsIngestionSink::LogsIngestionSink(const Settings& settings, HttpTransport& tr
   url_ = *parsed;
 }
 
-void LogsIngestionSink::Deliver(const std::vector<TraceRow>& rows, const AcceptedHandler& on_accepted,
-                                RetryContext& context) {
+void LogsIngestionSink::Deliver(const std::vector<TraceRow>& rows, const DeliveryHooks& hooks, RetryContext& context) {
   const auto batches = MakeBatches(rows, {kLogsIngestionMaxBatchBytes, kLogsIngestionMaxFieldBytes});
   for (const Batch& batch : batches) {
+    if (hooks.before_send) hooks.before_send(batch.first, batch.count);
     Post(batch.body, batch.count, context);
     stats_.rows_accepted += batch.count;
     stats_.truncated_fields += batch.truncated_fields;
-    on_accepted(batch.first, batch.count);
+    if (hooks.on_accepted) hooks.on_accepted(batch.first, batch.count);
   }
 }
 
@@ -92,8 +92,12 @@ void LogsIngestionSink::Post(const std::string& body, std::size_t row_count, Ret
       request.body = compressed;
       return request;
     };
-    const HttpOutcome outcome = SendWithRetry(transport_, build, ClassifyTransient, RetryPolicy{}, context,
+    const HttpOutcome outcome = SendWithRetry(transport_, build, ClassifyDelivery, RetryPolicy{}, context,
                                               "ingestion of " + std::to_string(row_count) + " rows");
+    if (!outcome.response && outcome.maybe_processed) {
+      throw DeliveryUncertain("the Logs Ingestion API did not answer after receiving a batch of " +
+                              std::to_string(row_count) + " rows (" + outcome.transport_error + ")");
+    }
     if (!outcome.response) throw CollectionError("the Logs Ingestion API could not be reached: " + outcome.transport_error);
     const int status = outcome.response->status;
     if (status >= 200 && status < 300) return;

@@ -22,7 +22,7 @@ class LogsIngestionSink : public IngestionSink {
  public:
   LogsIngestionSink(const Settings& settings, HttpTransport& transport, TokenCache& tokens);
 
-  void Deliver(const std::vector<TraceRow>& rows, const AcceptedHandler& on_accepted, RetryContext& context) override;
+  void Deliver(const std::vector<TraceRow>& rows, const DeliveryHooks& hooks, RetryContext& context) override;
   const DeliveryStats& Stats() const override { return stats_; }
   std::string Name() const override { return "Logs Ingestion API"; }
 

@@ -46,6 +46,11 @@ Classification ClassifyTransient(const HttpOutcome& outcome) {
   }
 }
 
+Classification ClassifyDelivery(const HttpOutcome& outcome) {
+  if (!outcome.response && outcome.maybe_processed) return {Verdict::kFail, outcome.transport_error};
+  return ClassifyTransient(outcome);
+}
+
 std::optional<Ticks> RetryAfter(const HttpResponse& response, Instant now) {
   for (const char* name : {"retry-after-ms", "x-ms-retry-after-ms"}) {
     if (auto millis = ParseNonNegative(Trim(response.Header(name)))) {
@@ -69,11 +74,22 @@ Ticks Backoff(const RetryPolicy& policy, int attempt) {
   return Ticks{static_cast<std::int64_t>(capped * spread(random))};
 }
 
+void SleepWithHeartbeat(RetryContext& context, Ticks duration) {
+  constexpr Ticks kStep = std::chrono::seconds{15};
+  while (duration > Ticks{0}) {
+    const Ticks step = std::min(duration, kStep);
+    context.clock.SleepFor(step);
+    duration -= step;
+    if (context.heartbeat) context.heartbeat();
+  }
+}
+
 HttpOutcome SendWithRetry(HttpTransport& transport, const std::function<HttpRequest(int attempt)>& build,
                           const Classifier& classify, const RetryPolicy& policy, RetryContext& context,
                           const std::string& what) {
   HttpOutcome outcome;
   for (int attempt = 1;; ++attempt) {
+    if (context.heartbeat) context.heartbeat();
     outcome = transport.Send(build(attempt));
     const Classification verdict = classify(outcome);
     if (verdict.verdict != Verdict::kRetry) return outcome;
@@ -102,7 +118,7 @@ HttpOutcome SendWithRetry(HttpTransport& transport, const std::function<HttpRequ
     }
     context.log.Warning(what + ": " + verdict.reason + "; attempt " + std::to_string(attempt + 1) + " of " +
                         std::to_string(policy.max_attempts) + " in " + FormatDuration(wait));
-    context.clock.SleepFor(wait);
+    SleepWithHeartbeat(context, wait);
   }
 }
 

@@ -36,6 +36,11 @@ using Classifier = std::function<Classification(const HttpOutcome&)>;
 // 502, 503, 504 and transport failures retried; other statuses fail.
 Classification ClassifyTransient(const HttpOutcome& outcome);
 
+// ClassifyTransient for requests that must not be repeated blindly: a
+// transport failure after the request was written fails at once, because
+// the server may have processed it.
+Classification ClassifyDelivery(const HttpOutcome& outcome);
+
 // Reads the delay a throttled reply asks for: `retry-after-ms`,
 // `x-ms-retry-after-ms`, then `Retry-After` as seconds or an HTTP-date.
 std::optional<Ticks> RetryAfter(const HttpResponse& response, Instant now);
@@ -48,7 +53,14 @@ struct RetryContext {
   Clock& clock;
   RunLog& log;
   Instant deadline;  // no wait may end past this instant
+  // Called before every attempt and every 15 seconds of a wait, so that the
+  // run's lease is renewed however long a call takes; may be empty.
+  std::function<void()> heartbeat;
 };
+
+// Sleeps for `duration` in steps, calling the context's heartbeat between
+// them.
+void SleepWithHeartbeat(RetryContext& context, Ticks duration);
 
 // Sends `build(attempt)` until the classifier says success or fail, the
 // attempts run out, or a wait would pass the deadline (BudgetExhausted).

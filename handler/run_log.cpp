@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "secret.hpp"
+
 namespace mt {
 namespace {
 
@@ -28,7 +30,8 @@ void RunLog::Warning(std::string_view message) { Write(LogLevel::kWarning, messa
 void RunLog::Error(std::string_view message) { Write(LogLevel::kError, message); }
 
 void RunLog::Write(LogLevel level, std::string_view message) {
-  std::string line = std::string(LevelName(level)) + ": " + std::string(message);
+  // Messages quote service replies, which may echo a credential back.
+  std::string line = std::string(LevelName(level)) + ": " + ScrubSecrets(message);
   std::lock_guard lock(mutex_);
   if (echo_to_stderr_) {
     std::string out = prefix_.empty() ? line : "[" + prefix_ + "] " + line;

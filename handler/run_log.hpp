@@ -1,6 +1,7 @@
 // Log lines of one run: written to standard error at once (the Functions
 // host keeps stderr even when the invocation fails) and collected for the
-// `Logs` array of the reply.
+// `Logs` array of the reply. Known secret values are replaced in every line
+// (SecretScrubber in secret.hpp).
 #pragma once
 
 #include <mutex>

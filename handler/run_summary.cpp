@@ -33,6 +33,9 @@ boost::json::object ToJson(const RunSummary& summary) {
   json["sourceRequests"] = summary.source_requests;
   json["ingestionRequests"] = summary.ingestion_requests;
   json["fieldsTruncated"] = summary.fields_truncated;
+  json["heldBack"] = summary.held_back;
+  json["settlingReads"] = summary.settling_reads;
+  json["checkpoint"] = instant(summary.checkpoint);
   json["durationSeconds"] = summary.duration_seconds;
   return json;
 }

@@ -30,6 +30,9 @@ struct RunSummary {
   int source_requests = 0;
   std::size_t ingestion_requests = 0;
   std::size_t fields_truncated = 0;
+  std::size_t held_back = 0;   // transient status, read again later
+  int settling_reads = 0;      // re-reads of earlier periods done by this run
+  std::optional<Instant> checkpoint;  // first reads are done up to here
   double duration_seconds = 0;
 };
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "errors.hpp"
+#include "shared_key.hpp"
 #include "url.hpp"
 
 extern char** environ;
@@ -155,6 +156,91 @@ Ticks ReadTimeBudget(Reader& reader, const Environment& environment) {
   return std::max<Ticks>(timeout - margin, std::chrono::seconds{30});
 }
 
+void ReadSettling(Reader& reader, Settings& settings) {
+  Ticks horizon = DefaultSettlingPolicy().horizon;
+  if (std::string text = reader.Get("MESSAGE_TRACE_SETTLING_HORIZON"); !text.empty()) {
+    const auto parsed = ParseTimeSpan(text);
+    if (!parsed || *parsed < std::chrono::minutes{15} || *parsed > std::chrono::days{10}) {
+      reader.Fail("MESSAGE_TRACE_SETTLING_HORIZON is invalid: '" + text +
+                  "'; write a duration from 00:15:00 to 10.00:00:00, e.g. 1.00:00:00 for 24 hours");
+    } else {
+      horizon = *parsed;
+    }
+  }
+
+  std::string schedule = reader.Get("MESSAGE_TRACE_SETTLING_SCHEDULE");
+  if (schedule.empty()) {
+    settings.settling = DefaultSettlingPolicy();
+    std::erase_if(settings.settling.ages, [&](Ticks age) { return age >= horizon; });
+    settings.settling.ages.push_back(horizon);
+    settings.settling.horizon = horizon;
+  } else {
+    std::string error;
+    if (auto policy = ParseSettlingPolicy(schedule, horizon, error)) {
+      settings.settling = *policy;
+    } else {
+      reader.Fail("MESSAGE_TRACE_SETTLING_SCHEDULE is invalid: " + error +
+                  "; write ascending ages such as 00:15:00,01:00:00,04:00:00");
+    }
+  }
+
+  if (std::string text = reader.Get("MESSAGE_TRACE_INGESTION_LAG"); !text.empty()) {
+    const auto parsed = ParseTimeSpan(text);
+    if (!parsed || *parsed > std::chrono::days{1}) {
+      reader.Fail("MESSAGE_TRACE_INGESTION_LAG is invalid: '" + text + "'; write a duration such as 00:15:00");
+    } else {
+      settings.ingestion_lag = *parsed;
+    }
+  }
+
+  if (std::string text = reader.Get("MESSAGE_TRACE_HTTP_TIMEOUT"); !text.empty()) {
+    int seconds = 0;
+    try {
+      seconds = std::stoi(text);
+    } catch (const std::exception&) {
+      seconds = 0;
+    }
+    if (seconds < 1 || seconds > 50 || std::to_string(seconds) != text) {
+      reader.Fail("MESSAGE_TRACE_HTTP_TIMEOUT is invalid: '" + text +
+                  "'; write a whole number of seconds from 1 to 50 (the run's lease lasts 60 seconds)");
+    } else {
+      settings.http_timeout = std::chrono::seconds{seconds};
+    }
+  }
+}
+
+// The identity endpoint is used only when no secret or certificate is set.
+// The platform points it at the local host over http (e.g.
+// http://localhost:8081/msi/token), so loopback http is accepted there.
+void ReadManagedIdentitySettings(Reader& reader, const Settings& settings) {
+  if (settings.identity_endpoint.empty() || !settings.client_secret.empty() ||
+      !settings.client_certificate_path.empty()) {
+    return;
+  }
+  const auto url = Url::Parse(settings.identity_endpoint);
+  if (!url) {
+    reader.Fail("IDENTITY_ENDPOINT is not an absolute URL: '" + settings.identity_endpoint +
+                "'; the platform sets it for a managed identity, so remove any app setting that overrides it");
+  } else if (url->scheme != "https" && !url->IsLoopback()) {
+    reader.Fail("IDENTITY_ENDPOINT must use https or point at the local host: '" + settings.identity_endpoint +
+                "'; the platform sets it for a managed identity, so remove any app setting that overrides it");
+  }
+  if (settings.identity_header.empty()) {
+    reader.Fail("IDENTITY_HEADER is missing; the platform sets it together with IDENTITY_ENDPOINT for a managed "
+                "identity, or set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH instead");
+  }
+}
+
+AssertionAlgorithm ReadAssertionAlgorithm(Reader& reader) {
+  const std::string text = reader.Get("AZURE_CLIENT_ASSERTION_ALGORITHM");
+  const std::string lower = Lower(text);
+  if (lower.empty() || lower == "ps256") return AssertionAlgorithm::kPs256;
+  if (lower == "rs256") return AssertionAlgorithm::kRs256;
+  reader.Fail("AZURE_CLIENT_ASSERTION_ALGORITHM is invalid: '" + text +
+              "'; use PS256 (RSASSA-PSS, the default) or RS256 (RSASSA-PKCS1-v1_5)");
+  return AssertionAlgorithm::kPs256;
+}
+
 }  // namespace
 
 const CloudProfile& ProfileFor(Cloud cloud) {
@@ -267,6 +353,8 @@ Settings LoadSettings(const Environment& environment) {
     reader.Fail("no credential is configured; set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, or run on "
                 "Azure with a managed identity (the platform sets IDENTITY_ENDPOINT and IDENTITY_HEADER)");
   }
+  ReadManagedIdentitySettings(reader, settings);
+  settings.assertion_algorithm = ReadAssertionAlgorithm(reader);
 
   const std::string source = Lower(reader.Get("MESSAGE_TRACE_SOURCE"));
   if (source.empty() || source == "graph") {
@@ -346,9 +434,19 @@ Settings LoadSettings(const Environment& environment) {
   if (settings.ingestion == IngestionKind::kDataCollector && settings.shared_key.empty()) {
     reader.Fail("DATA_COLLECTOR_SHARED_KEY is missing; set the workspace's primary or secondary key (base64), "
                 "found under Agents in the workspace");
+  } else if (settings.ingestion == IngestionKind::kDataCollector && !DecodeBase64(settings.shared_key.Reveal())) {
+    // The message never quotes the key, not even in part.
+    reader.Fail("DATA_COLLECTOR_SHARED_KEY is not valid base64 (" + std::to_string(settings.shared_key.Reveal().size()) +
+                " characters); copy the workspace's primary or secondary key unchanged, on one line, without "
+                "quotes or spaces");
   }
 
   settings.storage_connection = Secret(reader.Get("AzureWebJobsStorage"));
+  try {
+    settings.storage = ReadStorageAccount(environment, profile.storage_suffix);
+  } catch (const ConfigurationError& error) {
+    reader.Fail(error.what());
+  }
 
   settings.ca_file = reader.Get("SSL_CERT_FILE");
   if (!settings.ca_file.empty() && !std::filesystem::is_regular_file(settings.ca_file)) {
@@ -357,6 +455,7 @@ Settings LoadSettings(const Environment& environment) {
   }
 
   settings.time_budget = ReadTimeBudget(reader, environment);
+  ReadSettling(reader, settings);
 
   if (!reader.errors().empty()) {
     std::string message = "invalid settings:";

@@ -8,6 +8,8 @@
 #include <string>
 
 #include "secret.hpp"
+#include "settling.hpp"
+#include "storage_account.hpp"
 #include "time_util.hpp"
 
 namespace mt {
@@ -15,6 +17,8 @@ namespace mt {
 enum class Cloud { kPublic, kUsGovernment, kChina };
 enum class SourceKind { kGraph, kReporting };
 enum class IngestionKind { kLogsIngestion, kDataCollector };
+// JWS algorithm of a certificate's client assertion (AZURE_CLIENT_ASSERTION_ALGORITHM).
+enum class AssertionAlgorithm { kPs256, kRs256 };
 
 // Default endpoints and token audiences of one Azure cloud.
 struct CloudProfile {
@@ -40,6 +44,7 @@ struct Settings {
   std::string client_id;  // empty: the system-assigned managed identity
   Secret client_secret;
   std::string client_certificate_path;
+  AssertionAlgorithm assertion_algorithm = AssertionAlgorithm::kPs256;
   std::string authority_host;
   std::string identity_endpoint;
   Secret identity_header;
@@ -61,11 +66,26 @@ struct Settings {
   std::string log_type;
 
   Secret storage_connection;  // AzureWebJobsStorage; may carry an account key
+  // The account parsed from AzureWebJobsStorage or its identity-based
+  // AzureWebJobsStorage__* settings; nothing when none is set.
+  std::optional<StorageAccount> storage;
   std::string ca_file;        // SSL_CERT_FILE
 
   // How long a run may work before it stops starting new requests; derived
   // from the function timeout unless MESSAGE_TRACE_TIME_BUDGET sets it.
   Ticks time_budget = std::chrono::minutes{8};
+
+  // How long rows may keep appearing or changing status after they were
+  // received, and the ages at which each period is read again.
+  SettlingPolicy settling = DefaultSettlingPolicy();
+
+  // After this long, a batch whose outcome is unknown (the run stopped
+  // between sending it and recording it) is queryable if it landed.
+  Ticks ingestion_lag = std::chrono::minutes{15};
+
+  // Timeout of every outbound request; the run's lease (60 s) is renewed
+  // between requests, so it stays below that.
+  std::chrono::seconds http_timeout{45};
 
   std::string TableName() const { return log_type + "_CL"; }
 };

@@ -129,6 +129,33 @@ void AppendTableRecord(const TraceRow& row, std::string& out) {
   out += '}';
 }
 
+TraceRow ParseTableRecord(const json::object& record) {
+  auto text = [&](std::string_view name) -> std::string {
+    const json::value* value = record.if_contains(name);
+    if (!value || !value->is_string()) {
+      throw CollectionError("a stored row has no text column '" + std::string(name) + "': " + ShortJson(record));
+    }
+    return std::string(value->as_string());
+  };
+  TraceRow row;
+  const std::string received = text("Received_t");
+  const auto instant = ParseIso8601(received);
+  if (!instant) throw CollectionError("a stored row has an unreadable Received_t '" + received + "'");
+  row.received = *instant;
+  row.sender = text("SenderAddress_s");
+  row.recipient = text("RecipientAddress_s");
+  row.subject = text("Subject_s");
+  row.status = text("Status_s");
+  row.from_ip = text("FromIP_s");
+  row.to_ip = text("ToIP_s");
+  row.message_id = text("MessageId_s");
+  row.trace_id = text("MessageTraceId_g");
+  const json::value* size = record.if_contains("Size_d");
+  if (!size || !size->is_number()) throw CollectionError("a stored row has no number column 'Size_d': " + ShortJson(record));
+  row.size = size->to_number<double>();
+  return row;
+}
+
 bool DeliveryOrder(const TraceRow& left, const TraceRow& right) {
   return std::tie(left.received, left.trace_id, left.recipient, left.status) <
          std::tie(right.received, right.trace_id, right.recipient, right.status);

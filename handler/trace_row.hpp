@@ -39,6 +39,10 @@ TraceRow ParseGraphRow(const boost::json::object& item);
 // Appends the row as one JSON object with the table's columns.
 void AppendTableRecord(const TraceRow& row, std::string& out);
 
+// Reads a record written by AppendTableRecord. Raises CollectionError when
+// a column is missing or malformed.
+TraceRow ParseTableRecord(const boost::json::object& record);
+
 // Orders rows by received time, then message and recipient, the order in
 // which they are delivered.
 bool DeliveryOrder(const TraceRow& left, const TraceRow& right);

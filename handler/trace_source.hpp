@@ -26,6 +26,10 @@ class TraceSource {
   virtual SourceLimits Limits() const = 0;
   virtual std::string Name() const = 0;
 
+  // What an operator can do when the planned start is older than
+  // Limits().max_look_back; empty when there is nothing to add.
+  virtual std::string LookBackAdvice() const { return {}; }
+
   // Reads every row received in [start, end], both bounds whole seconds and
   // inclusive as the APIs define them. Raises CollectionError with an
   // operator-facing reason when the source fails.

@@ -134,12 +134,12 @@ WatermarkResult ParseWatermarkReply(const HttpResponse& response, const std::str
 WorkspaceQuery::WorkspaceQuery(const Settings& settings, HttpTransport& transport, TokenCache& tokens)
     : settings_(settings), transport_(transport), tokens_(tokens) {}
 
-WatermarkResult WorkspaceQuery::ReadWatermark(RetryContext& context) {
+HttpResponse WorkspaceQuery::Run(const std::string& query, const std::string& what, RetryContext& context) {
   const auto url = Url::Parse(JoinPath(settings_.query_endpoint, "/v1/workspaces/" + settings_.workspace_id + "/query"));
   if (!url) throw ConfigurationError("LOG_ANALYTICS_QUERY_ENDPOINT is not a URL: '" + settings_.query_endpoint + "'");
 
   json::object body;
-  body["query"] = WatermarkQuery(settings_.TableName());
+  body["query"] = query;
   body["timespan"] = "P" + std::to_string(kWatermarkLookBackDays) + "D";
   const std::string body_text = json::serialize(body);
 
@@ -149,22 +149,75 @@ WatermarkResult WorkspaceQuery::ReadWatermark(RetryContext& context) {
       HttpRequest request;
       request.method = "POST";
       request.url = *url;
-      request.timeout = kQueryTimeout;
+      request.timeout = std::min(kQueryTimeout, settings_.http_timeout);
       request.headers = {{"Authorization", "Bearer " + tokens_.Get(Audience::kLogAnalytics, context).Reveal()},
                          {"Content-Type", "application/json"},
                          {"Accept", "application/json"}};
       request.body = body_text;
       return request;
     };
-    const HttpOutcome outcome =
-        SendWithRetry(transport_, build, ClassifyTransient, RetryPolicy{}, context, "watermark query");
-    if (!outcome.response) throw CollectionError("the watermark query could not be sent: " + outcome.transport_error);
+    const HttpOutcome outcome = SendWithRetry(transport_, build, ClassifyTransient, RetryPolicy{}, context, what);
+    if (!outcome.response) throw CollectionError("the " + what + " could not be sent: " + outcome.transport_error);
     if (outcome.response->status == 401 && !retried_unauthorized) {
       tokens_.Invalidate(Audience::kLogAnalytics);
       retried_unauthorized = true;
       continue;
     }
-    return ParseWatermarkReply(*outcome.response, settings_.TableName());
+    return *outcome.response;
+  }
+}
+
+WatermarkResult WorkspaceQuery::ReadWatermark(RetryContext& context) {
+  return ParseWatermarkReply(Run(WatermarkQuery(settings_.TableName()), "watermark query", context),
+                             settings_.TableName());
+}
+
+std::string KqlString(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string RowCountQuery(const std::string& table, const std::vector<TraceRow>& sample) {
+  std::string query = table + " | where TimeGenerated > ago(" + std::to_string(kWatermarkLookBackDays) + "d) | where ";
+  for (std::size_t i = 0; i < sample.size(); ++i) {
+    if (i) query += " or ";
+    query += "(MessageTraceId_g =~ " + KqlString(sample[i].trace_id) + " and RecipientAddress_s =~ " +
+             KqlString(sample[i].recipient) + " and Status_s == " + KqlString(sample[i].status) + ")";
+  }
+  return query + " | count";
+}
+
+std::size_t WorkspaceQuery::CountRows(const std::vector<TraceRow>& sample, RetryContext& context) {
+  const HttpResponse response = Run(RowCountQuery(settings_.TableName(), sample), "delivery check query", context);
+  if (response.status == 400) {
+    json::error_code error;
+    const json::value reply = json::parse(response.body, error);
+    if (!error && reply.is_object()) {
+      if (const auto* inner = reply.as_object().if_contains("error"); inner && inner->is_object() &&
+                                                                      IsMissingTable(inner->as_object(), settings_.TableName())) {
+        return 0;  // no table: nothing has landed yet
+      }
+    }
+  }
+  if (response.status != 200) {
+    throw CollectionError("the delivery check query failed with HTTP " + std::to_string(response.status) + ": " +
+                          ShortenBody(response.body));
+  }
+  json::error_code error;
+  const json::value reply = json::parse(response.body, error);
+  const json::object* object = (!error && reply.is_object()) ? &reply.as_object() : nullptr;
+  if (!object || (object->if_contains("error") && !object->at("error").is_null())) {
+    throw CollectionError("the delivery check query returned an error or an incomplete result: " + ShortenBody(response.body));
+  }
+  try {
+    const json::value& cell = object->at("tables").as_array().at(0).as_object().at("rows").as_array().at(0).as_array().at(0);
+    return static_cast<std::size_t>(cell.to_number<std::int64_t>());
+  } catch (const std::exception&) {
+    throw CollectionError("the delivery check query reply has no count: " + ShortenBody(response.body));
   }
 }
 

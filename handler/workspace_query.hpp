@@ -8,6 +8,7 @@
 #include "http_client.hpp"
 #include "identity.hpp"
 #include "retry.hpp"
+#include "trace_row.hpp"
 
 namespace mt {
 
@@ -29,13 +30,27 @@ struct WatermarkResult {
 // A missing table (SEM0100, or SEM0001 from a fuzzy union) reads as none.
 WatermarkResult ParseWatermarkReply(const HttpResponse& response, const std::string& table);
 
+// Quotes text as a KQL string literal.
+std::string KqlString(const std::string& text);
+
+// The query that counts the sample rows in the table.
+std::string RowCountQuery(const std::string& table, const std::vector<TraceRow>& sample);
+
 class WorkspaceQuery {
  public:
   WorkspaceQuery(const Settings& settings, HttpTransport& transport, TokenCache& tokens);
 
   WatermarkResult ReadWatermark(RetryContext& context);
 
+  // Counts how many of `sample` (message, recipient, status) are in the
+  // table. A batch is accepted whole or not at all, so a few of its rows
+  // tell whether it landed.
+  std::size_t CountRows(const std::vector<TraceRow>& sample, RetryContext& context);
+
  private:
+  // Runs a query and returns the reply; 401 refreshes the token once.
+  HttpResponse Run(const std::string& query, const std::string& what, RetryContext& context);
+
   const Settings& settings_;
   HttpTransport& transport_;
   TokenCache& tokens_;

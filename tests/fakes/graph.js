@@ -47,7 +47,7 @@ function indexRow(row, sequence) {
   return { row, receivedTicks, availableAtMs, history, sequence };
 }
 
-/** The row as Graph shows it at `nowMs`, or null while it is not yet available. */
+/** Returns the row as Graph lists it at `nowMs`, or null while it is not yet available. */
 function viewAt(indexed, nowMs) {
   if (indexed.availableAtMs > nowMs) {
     return null;

@@ -25,7 +25,7 @@ class KqlError extends Error {
   }
 }
 
-/** A query shape this subset does not cover: 400 BadArgumentError. */
+/** Builds the 400 BadArgumentError for a query shape this subset does not cover. */
 function unsupported(detail) {
   const message = `The fake Log Analytics query API does not support this query: ${detail}`;
   return new KqlError(

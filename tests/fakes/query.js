@@ -90,7 +90,7 @@ const QUERY_PRESETS = {
       { name: 'PrimaryResult', columns: [{ name: column, type: 'datetime' }], rows: [[watermark]] },
     ])),
   }),
-  /** 204 with no body, as the service answers for a workspace that holds no data at all. */
+  /** 204 with no body, as the service replies for a workspace that contains no data at all. */
   emptyWorkspace: () => ({ kind: 'reply', status: 204, headers: {}, body: '' }),
 };
 
@@ -144,6 +144,7 @@ async function startQueryFake({ tls, tokens, clock, workspace, workspaceId }) {
     if (!match) {
       return queryError(404, 'PathNotFoundError', `The requested path does not exist: ${url.pathname}`);
     }
+
     const auth = tokens.verifyBearer(req.headers.authorization, QUERY_AUDIENCE);
     entry.auth = auth.ok ? 'ok' : auth.reason;
     if (!auth.ok) {
@@ -156,6 +157,7 @@ async function startQueryFake({ tls, tokens, clock, workspace, workspaceId }) {
     if (decodeURIComponent(match[1]).toLowerCase() !== workspaceId.toLowerCase()) {
       return queryError(404, 'WorkspaceNotFoundError', `The workspace ${match[1]} could not be found.`);
     }
+
     if (req.method === 'GET') {
       return runQuery(url.searchParams.get('query'), url.searchParams.get('timespan'), entry);
     }
@@ -163,9 +165,10 @@ async function startQueryFake({ tls, tokens, clock, workspace, workspaceId }) {
       return queryError(405, 'MethodNotAllowed', `The HTTP method ${req.method} is not supported.`);
     }
     if (body.length === 0) {
-      // The real service answers a POST without a JSON body with 200 and no body.
+      // The real service replies to a POST without a JSON body with 200 and no body.
       return { status: 200, headers: {}, body: '' };
     }
+
     const contentType = String(req.headers['content-type'] || '').toLowerCase();
     if (!contentType.startsWith('application/json')) {
       return queryError(415, 'UnsupportedMediaType', `The content type '${contentType}' is not supported; send application/json.`);

@@ -60,7 +60,7 @@ function matchesFault(fault, entry) {
 }
 
 /**
- * A queue of injected faults. Each fault applies to the requests its `match`
+ * Creates a queue of injected faults. Each fault applies to the requests its `match`
  * selects (all by default), after skipping `skip` of them, `times` times
  * (1 by default, Infinity for every request).
  */
@@ -79,12 +79,13 @@ function createFaultQueue(presets) {
     } else {
       fault = { name: spec.kind || `status ${spec.status}`, ...spec };
     }
+    const fromSpec = typeof spec === 'string' ? {} : spec;
     const handle = {
       name: fault.name,
       fault,
-      match: options.match ?? spec.match,
-      skip: options.skip ?? spec.skip ?? 0,
-      remaining: options.times ?? spec.times ?? 1,
+      match: options.match ?? fromSpec.match,
+      skip: options.skip ?? fromSpec.skip ?? 0,
+      remaining: options.times ?? fromSpec.times ?? 1,
       hits: 0,
     };
     faults.push(handle);

@@ -115,7 +115,14 @@ const MESSAGE_KINDS = [
 ];
 
 function toMs(value, name) {
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
+  let ms;
+  if (value instanceof Date) {
+    ms = value.getTime();
+  } else if (typeof value === 'number') {
+    ms = value;
+  } else {
+    ms = Date.parse(value);
+  }
   if (!Number.isFinite(ms)) {
     throw new Error(`generateTenant: ${name} '${value}' is not a valid date`);
   }
@@ -147,16 +154,16 @@ function messageSize(random) {
 
 function createDirectory(random, { internalDomains, userCount }) {
   const users = [];
-  const taken = new Set();
+  const usedAddresses = new Set();
   for (let i = 0; i < userCount; i += 1) {
     const domain = internalDomains[i % 3 === 2 ? 1 % internalDomains.length : 0];
     let local = `${random.pick(FIRST_NAMES)}.${random.pick(LAST_NAMES)}`;
     let suffix = 2;
-    while (taken.has(`${local}@${domain}`)) {
+    while (usedAddresses.has(`${local}@${domain}`)) {
       local = `${local.replace(/\d+$/, '')}${suffix}`;
       suffix += 1;
     }
-    taken.add(`${local}@${domain}`);
+    usedAddresses.add(`${local}@${domain}`);
     users.push(`${local}@${domain}`);
   }
   const distributionLists = DISTRIBUTION_LISTS.map((list) => ({
@@ -439,7 +446,7 @@ function statusToTable(status) {
   return status[0].toUpperCase() + status.slice(1);
 }
 
-/** The status a source row shows at `atMs`, or null while the row is not available. */
+/** Returns the status a source row shows at `atMs`, or null while the row is not available. */
 function statusAt(row, atMs) {
   if (row.availableAt && Date.parse(row.availableAt) > atMs) {
     return null;

@@ -98,7 +98,7 @@ function parseDurationMs(text) {
   return ((+days * 24 + +hours) * 60 + +minutes) * 60000 + +seconds * 1000;
 }
 
-/** A controllable clock shared by the fakes: real time plus an offset. */
+/** Creates a controllable clock for the fakes: real time plus an offset. */
 function createClock({ offsetMs = 0 } = {}) {
   let offset = offsetMs;
   return {

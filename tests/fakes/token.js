@@ -65,9 +65,10 @@ function createTokenSigner({ tenantId, clientId, clock }) {
     if (parts.length !== 3) {
       return { ok: false, reason: 'malformed' };
     }
+
     const expected = crypto.createHmac('sha256', key).update(`${parts[0]}.${parts[1]}`).digest();
-    const given = Buffer.from(parts[2], 'base64url');
-    if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) {
+    const presented = Buffer.from(parts[2], 'base64url');
+    if (presented.length !== expected.length || !crypto.timingSafeEqual(presented, expected)) {
       return { ok: false, reason: 'signature' };
     }
     let claims;
@@ -76,6 +77,7 @@ function createTokenSigner({ tenantId, clientId, clock }) {
     } catch {
       return { ok: false, reason: 'malformed' };
     }
+
     if (claims.exp * 1000 <= clock.now()) {
       return { ok: false, reason: 'expired', claims };
     }

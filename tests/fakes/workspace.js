@@ -69,13 +69,13 @@ function createWorkspace({ clock, queryLagMs = 0 }) {
       return table ? table.records.filter((record) => record.ingestedAt <= cutoff) : [];
     },
 
-    /** Every stored row of a table as plain objects with ISO datetime strings. */
+    /** Returns every stored row of a table as a plain object with ISO datetime strings. */
     rows(name) {
       const table = tables.get(name);
       return table ? table.records.map((record) => formatRecord(table, record)) : [];
     },
 
-    /** Like rows() plus `ingestedAt` (epoch ms) and the ingestion request id. */
+    /** Returns what rows() returns plus `ingestedAt` (epoch ms) and the ingestion request id. */
     records(name) {
       const table = tables.get(name);
       return table

@@ -1,9 +1,9 @@
 'use strict';
 
-// A stand-in for the Azure Functions host (4.x) driving a custom handler:
-// it starts the handler with the host's environment variables, waits for the
-// readiness probe, sends timer invocations the way the host does, and judges
-// each reply the way the host does. Behaviour follows the host sources
+// A stand-in for the Azure Functions host (4.x) driving a custom handler.
+// It starts the handler with the host's environment variables and waits for
+// the readiness probe. Then it sends timer invocations and judges each reply
+// the way the host does, following the host sources
 // (Azure/azure-functions-host, src/WebJobs.Script/Workers/Http/).
 
 const { spawn } = require('node:child_process');
@@ -68,6 +68,7 @@ function judgeReply({ status, contentType, bodyText }) {
     return failure('empty-body',
       'The reply has no body, so the host never completes the invocation and it hangs until functionTimeout.');
   }
+
   const type = mediaType(contentType);
   if (type !== 'application/json' && type !== 'text/json') {
     return failure('unsupported-media-type',
@@ -82,6 +83,7 @@ function judgeReply({ status, contentType, bodyText }) {
   if (reply === null || typeof reply !== 'object' || Array.isArray(reply)) {
     return failure('not-an-object', 'The reply body is JSON but not a JSON object.');
   }
+
   const byLowerKey = new Map(Object.keys(reply).map((key) => [key.toLowerCase(), reply[key]]));
   const logs = byLowerKey.get('logs');
   if (!Array.isArray(logs) || logs.some((line) => typeof line !== 'string')) {
@@ -100,8 +102,8 @@ function judgeReply({ status, contentType, bodyText }) {
 }
 
 /**
- * Starts the handler as the Functions host would and waits until it answers
- * the readiness probe.
+ * Starts the handler as the Functions host would and waits until it replies
+ * to the readiness probe.
  *
  * @param {object} options
  * @param {string} options.handlerPath executable to run
@@ -228,7 +230,12 @@ async function startHost({
       return;
     }
     target.kill('SIGTERM');
-    const stoppedInTime = await Promise.race([target.exited.then(() => true), delay(STOP_GRACE_MS).then(() => false)]);
+    let graceTimer;
+    const graceOver = new Promise((resolve) => {
+      graceTimer = setTimeout(() => resolve(false), STOP_GRACE_MS);
+    });
+    const stoppedInTime = await Promise.race([target.exited.then(() => true), graceOver]);
+    clearTimeout(graceTimer);
     if (!stoppedInTime) {
       target.kill('SIGKILL');
       await target.exited;
@@ -321,7 +328,12 @@ async function startHost({
       await restart();
     }
     const invocationId = crypto.randomUUID();
-    const text = body === undefined ? timerBody(kind) : typeof body === 'string' ? body : JSON.stringify(body);
+    let text = body;
+    if (body === undefined) {
+      text = timerBody(kind);
+    } else if (typeof body !== 'string') {
+      text = JSON.stringify(body);
+    }
     const startedAt = Date.now();
     const firstLine = output.length;
     const outcome = await send({ functionName, body: text, framing, invocationId, timeoutMs, extraHeaders });

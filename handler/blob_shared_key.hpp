@@ -1,0 +1,32 @@
+// Shared Key authorization for the Azure Blob service: the string to sign
+// and the Authorization header, computed per request from the request as it
+// goes on the wire.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "http_client.hpp"
+#include "secret.hpp"
+
+namespace mt {
+
+// The canonicalized resource: `/<account><encoded URL path>`, then one line
+// `\n<name>:<value>[,<value>…]` per query parameter, names lower-cased and
+// sorted, values percent-decoded and sorted. For a path-style emulator URL
+// the account appears twice, e.g. `/devstoreaccount1/devstoreaccount1/c`.
+std::string BlobCanonicalizedResource(const Url& url, std::string_view account_name);
+
+// The Blob service string to sign (service version 2015-02-21 and later):
+// the verb, the eleven standard headers (Content-Length empty when the body
+// is empty, Date empty because x-ms-date is sent), the x-ms- headers
+// lower-cased and sorted as `name:value\n`, and the canonicalized resource.
+// Header names in `request` may have any case.
+std::string BlobStringToSign(const HttpRequest& request, std::string_view account_name);
+
+// Returns the Authorization header value `SharedKey <account>:<base64
+// HMAC-SHA256 of the string to sign>`, keyed with the decoded account key.
+// Every header that is signed must already be in `request`.
+std::string SignBlobRequest(const HttpRequest& request, std::string_view account_name, const Secret& account_key);
+
+}  // namespace mt
