@@ -111,8 +111,11 @@ class BlobStore {
   void RenewLease(const std::string& container, const std::string& blob, const std::string& lease_id,
                   RetryContext& context);
 
-  // Releases a held lease. A blob with no lease at all is fine; raises
-  // BlobConflict when another holder has the lease.
+  // Releases a held lease. Raises BlobConflict when `lease_id` does not
+  // hold the lease: another holder has it, or it was already released or
+  // broken. The service answers those cases alike, so after a retried
+  // attempt the conflict is taken to mean that the first attempt released
+  // the lease.
   void ReleaseLease(const std::string& container, const std::string& blob, const std::string& lease_id,
                     RetryContext& context);
 

@@ -22,12 +22,13 @@ constexpr std::size_t kDeliveryCheckSample = 3;
 // One collection: everything a run needs, and the steps it takes.
 class Collection {
  public:
-  Collection(const Settings& settings, Clock& clock, RunLog& log, HttpTransport& transport, StateStore* state)
+  Collection(const Settings& settings, Clock& clock, RunLog& log, HttpTransport& transport,
+             const RunOverrides& overrides)
       : settings_(settings),
         clock_(clock),
         log_(log),
         transport_(transport),
-        injected_state_(state),
+        overrides_(overrides),
         started_(clock.Now()),
         context_{clock, log, started_ + settings.time_budget, {}} {}
 
@@ -50,15 +51,17 @@ class Collection {
   Clock& clock_;
   RunLog& log_;
   HttpTransport& transport_;
-  StateStore* injected_state_;
+  RunOverrides overrides_;
   const Instant started_;
   RetryContext context_;
   RunSummary summary_;
 
   std::unique_ptr<TokenCache> tokens_;
-  std::unique_ptr<TraceSource> source_;
-  std::unique_ptr<IngestionSink> sink_;
+  std::unique_ptr<TraceSource> owned_source_;
+  std::unique_ptr<IngestionSink> owned_sink_;
   std::unique_ptr<StateStore> owned_state_;
+  TraceSource* source_ = nullptr;
+  IngestionSink* sink_ = nullptr;
   StateStore* state_ = nullptr;
   std::unique_ptr<RunLease> lease_;
   std::unique_ptr<DeliveryLedger> ledger_;
@@ -78,15 +81,22 @@ std::string CheckpointName(const std::string& prefix) { return prefix + "checkpo
 void Collection::Prepare() {
   tokens_ = std::make_unique<TokenCache>(settings_, MakeTokenSource(settings_, transport_));
   log_.Info("credential: " + tokens_->Describe());
-  source_ = MakeSource(settings_, transport_, *tokens_);
-  sink_ = MakeSink(settings_, transport_, *tokens_);
-  workspace_ = std::make_unique<WorkspaceQuery>(settings_, transport_, *tokens_);
-  if (injected_state_) {
-    state_ = injected_state_;
-  } else {
+  source_ = overrides_.source;
+  if (!source_) {
+    owned_source_ = MakeSource(settings_, transport_, *tokens_);
+    source_ = owned_source_.get();
+  }
+  sink_ = overrides_.sink;
+  if (!sink_) {
+    owned_sink_ = MakeSink(settings_, transport_, *tokens_);
+    sink_ = owned_sink_.get();
+  }
+  state_ = overrides_.state;
+  if (!state_) {
     owned_state_ = MakeStateStore(settings_, transport_, *tokens_);
     state_ = owned_state_.get();
   }
+  workspace_ = std::make_unique<WorkspaceQuery>(settings_, transport_, *tokens_);
   ledger_ = std::make_unique<DeliveryLedger>(*state_, Prefix());
   summary_.source = source_->Name();
   summary_.ingestion = sink_->Name();
@@ -402,12 +412,16 @@ void Collection::Finish() {
 }  // namespace
 
 RunSummary RunCollection(const Settings& settings, Clock& clock, RunLog& log, HttpTransport& transport,
-                         StateStore* state) {
-  Collection collection(settings, clock, log, transport, state);
+                         const RunOverrides& overrides) {
+  Collection collection(settings, clock, log, transport, overrides);
   RunSummary summary = collection.Run();
   // Errors quote service replies, which may echo a credential back.
   if (summary.error) summary.error = ScrubSecrets(*summary.error);
   return summary;
+}
+
+RunSummary RunCollection(const Settings& settings, Clock& clock, RunLog& log, HttpTransport& transport) {
+  return RunCollection(settings, clock, log, transport, RunOverrides{});
 }
 
 RunSummary RunCollectionFromEnvironment(const Environment& environment, Clock& clock, RunLog& log) {
@@ -423,7 +437,7 @@ RunSummary RunCollectionFromEnvironment(const Environment& environment, Clock& c
     return summary;
   }
   HttplibTransport transport(settings.ca_file);
-  return RunCollection(settings, clock, log, transport, nullptr);
+  return RunCollection(settings, clock, log, transport);
 }
 
 }  // namespace mt

@@ -18,9 +18,18 @@ namespace mt {
 // Runs one collection with the given settings. Never throws: every failure
 // ends up in the summary's `error` with status `failed` (or `partial` when
 // the time budget ran out), and rows delivered before it stay counted.
-// `state` replaces the Blob storage state store when not null (tests).
+RunSummary RunCollection(const Settings& settings, Clock& clock, RunLog& log, HttpTransport& transport);
+
+// Stand-ins for the parts a run would otherwise build from the settings;
+// tests set the ones they replace.
+struct RunOverrides {
+  TraceSource* source = nullptr;
+  IngestionSink* sink = nullptr;
+  StateStore* state = nullptr;
+};
+
 RunSummary RunCollection(const Settings& settings, Clock& clock, RunLog& log, HttpTransport& transport,
-                         StateStore* state);
+                         const RunOverrides& overrides);
 
 // Validates settings from `environment` and runs; a settings error becomes
 // a failed summary.

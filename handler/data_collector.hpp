@@ -1,7 +1,7 @@
 // HTTP Data Collector API (legacy ingestion, SharedKey-signed):
 // POST {endpoint}/api/logs?api-version=2016-04-01
-// Microsoft ended support for this API on 14 September 2026 and its
-// endpoints may refuse requests at any time; the Logs Ingestion API is the
+// Microsoft ended support for this API on 14 September 2026, and its
+// endpoints may reject requests at any time. The Logs Ingestion API is the
 // supported path.
 #pragma once
 
@@ -18,7 +18,7 @@ namespace mt {
 // connection. Batches stay under 30,000,000 bytes, below both readings.
 inline constexpr std::size_t kDataCollectorMaxPostBytes = 30'000'000;
 
-// The service trims string values to 32,766 bytes ("32 KB"); cutting them
+// The service trims string values to 32,766 bytes ("32 KB"). Cutting them
 // here, at a character boundary, keeps the UTF-8 valid and lets the run
 // count them.
 inline constexpr std::size_t kDataCollectorMaxFieldBytes = 32'766;
@@ -61,7 +61,7 @@ class DataCollectorSink : public IngestionSink {
   DeliveryStats stats_;
 };
 
-// Turns a refused post into a message that says what to fix. `now` is this
+// Turns a rejected post into a message that states what to fix. `now` is this
 // machine's clock, compared with the reply's Date header on a 403.
 std::string DescribeDataCollectorError(const HttpResponse& response, const Settings& settings, Instant now);
 

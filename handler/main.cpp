@@ -11,6 +11,7 @@
 #include "collector.hpp"
 #include "errors.hpp"
 #include "host_server.hpp"
+#include "lookalikes_command.hpp"
 #include "run_log.hpp"
 #include "settings.hpp"
 #include "version.hpp"
@@ -25,6 +26,7 @@ constexpr int kExitUsage = 64;  // EX_USAGE
 constexpr const char* kUsage = R"(Usage:
   handler                         serve the Azure Functions host on 127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT
   handler run [--settings FILE]   run one collection and print the run summary as JSON on stdout
+  handler lookalikes DOMAIN...    write lookalike permutations of DOMAIN as a watchlist CSV (--help for options)
   handler --help                  show this help
   handler --version               show the version
 
@@ -115,6 +117,7 @@ int main(int argc, char** argv) {
     return kExitSucceeded;
   }
   if (command == "run") return RunOnce(rest);
+  if (command == "lookalikes") return lookalikes::RunLookalikesCommand(rest, std::cout, std::cerr);
 
   std::fprintf(stderr, "error: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return kExitUsage;

@@ -358,7 +358,7 @@ void ReportingTraceSource::Read(Instant start, Instant end, const PageHandler& o
     auto next = ResolveNextLink(*url, page.next_link);
     if (!next || !next->SameOrigin(endpoint_)) {
       // The bearer token goes only to the configured Reporting Web Service host.
-      throw CollectionError("the Reporting Web Service returned a next link to another host, which is refused so "
+      throw CollectionError("the Reporting Web Service returned a next link to another host; it was rejected so "
                             "that the token is not sent there: " + page.next_link.substr(0, 200) +
                             " (configured endpoint: " + endpoint_.Origin() + ")");
     }

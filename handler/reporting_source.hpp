@@ -64,7 +64,7 @@ class ReportingTraceSource : public TraceSource {
 std::string ReportingFilter(Instant start, Instant end);
 
 // Reads one MessageTrace row. `Received` may be ISO 8601 with 0 to 7
-// fractional digits and no zone (UTC), or `/Date(<epoch ms>)/`; every text
+// fractional digits and no zone (UTC), or `/Date(<epoch ms>)/`. Every text
 // field but MessageTraceId and RecipientAddress may be null. Raises
 // CollectionError naming the field when a required one is missing or
 // malformed.
@@ -81,7 +81,7 @@ void ParseReportingPage(const HttpResponse& response, std::vector<TraceRow>& row
 // Returns nothing for a link that is not a URL reference.
 std::optional<Url> ResolveNextLink(const Url& page_url, std::string_view link);
 
-// Turns a failed reply into a message that says what to fix; `filter` is
+// Turns a failed reply into a message that states what to fix. `filter` is
 // the $filter text sent, quoted on a 400.
 std::string DescribeReportingError(const HttpResponse& response, const std::string& filter);
 

@@ -71,15 +71,13 @@ void MarkRead(std::vector<Segment>& segments, Instant start, Instant end, int or
     }
   }
 
+  // Neighbours are not merged: a merged segment would take the later end,
+  // and a segment that grows every run would never become old enough for
+  // its next read. DueReads joins contiguous due segments instead.
   std::sort(result.begin(), result.end(), [](const Segment& a, const Segment& b) { return a.start < b.start; });
   segments.clear();
   for (const Segment& segment : result) {
-    if (segment.reads > int(policy.ages.size())) continue;  // settled
-    if (!segments.empty() && segments.back().end == segment.start && segments.back().reads == segment.reads) {
-      segments.back().end = segment.end;
-    } else {
-      segments.push_back(segment);
-    }
+    if (segment.reads <= int(policy.ages.size())) segments.push_back(segment);  // else settled
   }
 }
 

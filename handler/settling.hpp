@@ -51,8 +51,8 @@ struct ReadTask {
 std::vector<ReadTask> DueReads(const std::vector<Segment>& segments, Instant now, const SettlingPolicy& policy);
 
 // Records that [start, end) was read for the `ordinal`-th time (0: first
-// read), splitting segments at the bounds, merging neighbours with equal
-// counts and dropping those read at the horizon.
+// read), splitting segments at the bounds and dropping those read at the
+// horizon.
 void MarkRead(std::vector<Segment>& segments, Instant start, Instant end, int ordinal, const SettlingPolicy& policy);
 
 }  // namespace mt

@@ -10,7 +10,8 @@ namespace mt {
 
 // The content type that every Data Collector request sends and signs. It is
 // part of the signed string byte for byte, so adding `; charset=utf-8` to
-// the header alone makes the service answer 403 InvalidAuthorization.
+// the header alone makes the service reject the post with 403
+// InvalidAuthorization.
 inline constexpr std::string_view kDataCollectorContentType = "application/json";
 
 // Decodes standard base64 (RFC 4648 alphabet, `=` padding required, no

@@ -15,7 +15,8 @@ const YAML = require('yaml');
 const contentDir = __dirname;
 const templatePath = path.join(contentDir, 'azuredeploy.json');
 
-// API versions: the newest GA versions that have every property used here.
+// GA API versions whose reference documents every property used here.
+// NOTE: the tests check the template's structure; no test deploys it to Azure.
 const apiVersions = {
   alertRules: '2022-11-01',
   watchlists: '2022-11-01',
@@ -222,12 +223,12 @@ function buildTemplate(content = loadContent()) {
     parameters: {
       workspaceName: {
         type: 'string',
-        metadata: { description: 'Log Analytics workspace with Microsoft Sentinel enabled that holds EmailEvents_CL.' },
+        metadata: { description: 'Log Analytics workspace with Microsoft Sentinel enabled that contains EmailEvents_CL.' },
       },
       location: {
         type: 'string',
         defaultValue: '[resourceGroup().location]',
-        metadata: { description: 'Region of the workbook resource; the workspace region is a good choice.' },
+        metadata: { description: 'Region of the workbook resource, usually the workspace region.' },
       },
       acceptedDomains: {
         type: 'array',

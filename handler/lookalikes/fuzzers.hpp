@@ -16,8 +16,8 @@
 
 namespace lookalikes {
 
-// A look-alike name before validation: `host` holds every label left of the
-// public suffix.
+// A look-alike name before validation. `host` contains every label left of
+// the public suffix.
 struct Candidate {
   std::u32string host;  // U"mail.c0ntoso"
   std::string suffix;   // "co.uk"

@@ -15,10 +15,10 @@ using LabelSet = std::unordered_set<std::u32string>;
 //
 // A step picks a character c and replaces a run of its occurrences by one
 // look-alike. dnstwist 20221213 replaces every occurrence of c inside a window
-// of 1 to len-1 characters, which amounts to any run of consecutive
-// occurrences that fits in len-1 characters; dnstwist 20250130 replaces single
-// characters, both characters of a doubled pair, and two-character sequences
-// such as "rn". This step does all of them.
+// of 1 to len-1 characters. That amounts to any run of consecutive occurrences
+// that fits in len-1 characters. dnstwist 20250130 replaces single characters,
+// both characters of a doubled pair, and two-character sequences such as "rn".
+// This step does all of them.
 void AddHomoglyphStep(const std::u32string& label, const GlyphTable& glyphs, LabelSet& out) {
   const std::size_t length = label.size();
 

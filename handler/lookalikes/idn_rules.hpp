@@ -1,6 +1,6 @@
-// Which internationalised labels a registry accepts under a top-level domain.
-// A permutation that the registry would refuse can never be registered, so it
-// is left out of the watchlist.
+// Registry rules for internationalised labels under each top-level domain. A
+// permutation that the registry rejects can never be registered, so it is left
+// out of the watchlist.
 #pragma once
 
 #include <string_view>
@@ -28,9 +28,9 @@ struct IdnRule {
 const IdnRule& IdnRuleForSuffix(std::string_view suffix);
 
 // Whether a registry with `rule` accepts `host` (the labels left of the
-// suffix). Characters of `original_host` count as accepted, because the
-// original domain is registered with them: under its own suffix always, and
-// under another suffix unless that registry accepts no IDN at all.
+// suffix). Characters of `original_host` count as accepted because the
+// original domain is registered with them. Under another suffix they count
+// only when that registry accepts IDN labels at all.
 bool IsAcceptedByRegistry(const IdnRule& rule, std::u32string_view host, std::u32string_view original_host,
                           bool same_suffix);
 

@@ -1,8 +1,8 @@
 // Domain-name conversions between Unicode (U-label) and ASCII (A-label,
-// "xn--" Punycode) forms, using ICU's UTS #46 implementation with the checks
-// that registries apply: STD3 host-name characters, hyphen placement,
-// Bidi, CONTEXTJ/CONTEXTO rules and nontransitional processing (so "ß" stays
-// "ß", as IDNA 2008 requires).
+// "xn--" Punycode) forms, using ICU's UTS #46 implementation. It applies the
+// checks that registries apply: STD3 host-name characters, hyphen placement,
+// Bidi and CONTEXTJ/CONTEXTO rules. Processing is nontransitional, so "ß"
+// stays "ß", as IDNA 2008 requires.
 #pragma once
 
 #include <cstdint>

@@ -47,8 +47,9 @@ class FileError : public std::runtime_error {
 };
 
 // Microsoft Sentinel creates a watchlist from inline CSV content (rawContent)
-// only below 3.8 MB; larger files go through an Azure Storage SAS URI, up to
-// 500 MB (Azure CLI reference for `az sentinel watchlist create`).
+// only below 3.8 MB, read here as 3,800,000 bytes. Larger files go through an
+// Azure Storage SAS URI, up to 500 MB (Azure CLI reference for
+// `az sentinel watchlist create`).
 constexpr std::size_t kWatchlistInlineLimitBytes = 3'800'000;
 
 std::string FuzzerNames() {
@@ -106,8 +107,8 @@ void PrintHelp(std::ostream& out) {
          "Example:\n"
          "  handler lookalikes contoso.com fabrikam.com > lookalikes.csv\n"
          "\n"
-         "Exit status: 0 on success, 1 when a file cannot be read or written, 2 for\n"
-         "invalid arguments or domains.\n";
+         "Exit status: 0 on success, 1 when a file cannot be read or written or ICU\n"
+         "fails to load its data, 2 for invalid arguments or domains.\n";
 }
 
 // Reads the value of an option given as "--name VALUE" or "--name=VALUE".
@@ -301,6 +302,10 @@ int RunLookalikesCommand(const std::vector<std::string>& args, std::ostream& out
     return kExitUsage;
   } catch (const FileError& error) {
     err << kPrefix << error.what() << '\n';
+    return kExitFileError;
+  } catch (const std::runtime_error& error) {
+    // ICU failing to open its IDNA or spoof-checker data.
+    err << kPrefix << "failed: " << error.what() << '\n';
     return kExitFileError;
   }
 }

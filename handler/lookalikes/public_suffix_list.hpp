@@ -33,9 +33,9 @@ class PublicSuffixList {
 
  private:
   std::unordered_set<std::string> rules_;
-  // For a rule "*.ck" this set holds "ck".
+  // For a rule "*.ck" this set contains "ck".
   std::unordered_set<std::string> wildcard_parents_;
-  // For a rule "!www.ck" this set holds "www.ck".
+  // For a rule "!www.ck" this set contains "www.ck".
   std::unordered_set<std::string> exceptions_;
 };
 

@@ -11,6 +11,9 @@ const { startTokenFake } = require('./token');
 const { startGraphFake } = require('./graph');
 const { startQueryFake } = require('./query');
 const { startIngestionFake } = require('./ingestion');
+const { startManagedIdentityFake } = require('./managed-identity');
+const { startReportingFake } = require('./reporting');
+const { startDataCollectorFake } = require('./data-collector');
 const { createWorkspace, loadEmailEventsSchema } = require('./workspace');
 
 /**
@@ -27,6 +30,11 @@ const { createWorkspace, loadEmailEventsSchema } = require('./workspace');
  * @param {object} [options.graph] extra options for startGraphFake (throttleLimit,
  *   throttleWindowMs, foreignNextLinks, maxWindowDays, maxLookbackDays, ...)
  * @param {object} [options.ingestion] extra options for startIngestionFake
+ * @param {object} [options.managedIdentity] extra options for startManagedIdentityFake
+ *   (systemAssigned, userAssigned, tokenLifetimeSeconds); it serves plain http
+ * @param {object} [options.reporting] extra options for startReportingFake (shape,
+ *   nextLinks, pageSize, maxLookbackDays, emptyLastPage, ...); it serves options.rows too
+ * @param {object} [options.dataCollector] extra options for startDataCollectorFake
  * @returns {Promise<object>} see the README in tests/ for the full shape:
  *   ids and secrets, `urls`, `caPath`, `clock`, `workspace`, the services
  *   `token`, `graph`, `query` and `ingestion`, `env(overrides)`,
@@ -42,6 +50,7 @@ async function startFakes(options = {}) {
   const stream = options.stream || schema.stream;
   const logType = options.logType || 'EmailEvents';
   const table = `${logType}_CL`;
+  const dataCollectorKey = options.dataCollectorKey || crypto.randomBytes(64).toString('base64');
 
   const ownTls = !options.tls;
   const tls = options.tls || createTestCertificates();
@@ -70,7 +79,16 @@ async function startFakes(options = {}) {
       tls, tokens: token, clock, workspace, dcrImmutableId, stream, table, columns: schema.columns,
       ...(options.ingestion || {}),
     }));
-    const services = { token, graph, query, ingestion };
+    const reporting = await start(startReportingFake({
+      tls, tokens: token, clock, rows: options.rows || [], ...(options.reporting || {}),
+    }));
+    const dataCollector = await start(startDataCollectorFake({
+      tls, clock, workspace, workspaceId, sharedKey: dataCollectorKey, ...(options.dataCollector || {}),
+    }));
+    const managedIdentity = await start(startManagedIdentityFake({
+      tokens: token, clock, ...(options.managedIdentity || {}),
+    }));
+    const services = { token, graph, query, ingestion, reporting, dataCollector, managedIdentity };
 
     let messageTraceStart = options.messageTraceStart;
     let stopped = false;
@@ -81,6 +99,7 @@ async function startFakes(options = {}) {
       clientSecret,
       workspaceId,
       dcrImmutableId,
+      dataCollectorKey,
       stream,
       table,
       logType,
@@ -91,6 +110,9 @@ async function startFakes(options = {}) {
         graph: graph.baseUrl,
         query: query.baseUrl,
         ingestion: ingestion.baseUrl,
+        identity: managedIdentity.endpoint,
+        reporting: reporting.baseUrl,
+        dataCollector: dataCollector.baseUrl,
       },
       clock,
       workspace,
@@ -115,6 +137,9 @@ async function startFakes(options = {}) {
           LOGS_INGESTION_ENDPOINT: ingestion.baseUrl,
           LOGS_INGESTION_DCR_ID: dcrImmutableId,
           LOGS_INGESTION_STREAM: stream,
+          MESSAGE_TRACE_REPORTING_ENDPOINT: reporting.baseUrl,
+          DATA_COLLECTOR_ENDPOINT: dataCollector.baseUrl,
+          DATA_COLLECTOR_SHARED_KEY: dataCollectorKey,
           MESSAGE_TRACE_LOG_TYPE: logType,
           AzureWebJobsStorage: 'UseDevelopmentStorage=true',
           SSL_CERT_FILE: tls.caPath,

@@ -4,6 +4,7 @@
 // ephemeral port, a request log, and a queue of injected faults that take
 // precedence over the normal reply.
 
+const http = require('node:http');
 const https = require('node:https');
 const crypto = require('node:crypto');
 
@@ -18,6 +19,9 @@ function redactHeaders(headers) {
   }
   if (copy['x-functions-key']) {
     copy['x-functions-key'] = REDACTED;
+  }
+  if (copy['x-identity-header']) {
+    copy['x-identity-header'] = REDACTED;
   }
   return copy;
 }
@@ -126,7 +130,8 @@ const COMMON_PRESETS = {
 
 /**
  * Starts an HTTPS server for one fake service on 127.0.0.1 with an ephemeral
- * port.
+ * port; with `tls: null`, a plain http server, as the App Service managed
+ * identity endpoint is.
  *
  * `handle({req, url, body, entry})` returns a reply `{status, headers, body}`
  * (body a string or Buffer) or null after writing the response itself.
@@ -214,14 +219,15 @@ async function startFakeServer({ name, tls, handle, presets = {} }) {
     entry.status = reply.status;
   }
 
-  const server = https.createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
+  const listener = (req, res) => {
     onRequest(req, res).catch((error) => {
       if (!res.headersSent && !res.destroyed) {
         res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(String(error));
       }
     });
-  });
+  };
+  const server = tls ? https.createServer({ key: tls.keyPem, cert: tls.certPem }, listener) : http.createServer(listener);
   server.keepAliveTimeout = 5000;
 
   await new Promise((resolve, reject) => {
@@ -233,7 +239,7 @@ async function startFakeServer({ name, tls, handle, presets = {} }) {
   return {
     name,
     port,
-    baseUrl: `https://127.0.0.1:${port}`,
+    baseUrl: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests: () => log.slice(),
     clearRequests: () => log.splice(0, log.length),
     faults,

@@ -6,6 +6,7 @@
 
 const crypto = require('node:crypto');
 const { startFakeServer, jsonReply, randomGuid } = require('./server');
+const { createAssertionVerifier } = require('./client-assertion');
 
 /** Resources the fake issues tokens for, as they appear in `aud`. */
 const KNOWN_AUDIENCES = [
@@ -30,7 +31,8 @@ function createTokenSigner({ tenantId, clientId, clock }) {
     return `${header}.${body}.${signature}`;
   }
 
-  function issue(audience, lifetimeSeconds) {
+  // `appid` is the client id of the app or managed identity the token is for.
+  function issue(audience, lifetimeSeconds, appid = clientId) {
     const nowSeconds = Math.floor(clock.now() / 1000);
     return sign({
       aud: audience,
@@ -38,7 +40,7 @@ function createTokenSigner({ tenantId, clientId, clock }) {
       iat: nowSeconds,
       nbf: nowSeconds,
       exp: nowSeconds + lifetimeSeconds,
-      appid: clientId,
+      appid,
       appidacr: '1',
       idtyp: 'app',
       oid: randomGuid(),
@@ -100,16 +102,21 @@ function entraTimestamp(date) {
 /**
  * Starts the fake token endpoint.
  *
- * Serves `POST /{tenant}/oauth2/v2.0/token` (client credentials in the form
- * body or in HTTP Basic auth) and `GET /{tenant}/v2.0/.well-known/openid-configuration`
- * so that MSAL can use the fake as its authority.
+ * Serves `POST /{tenant}/oauth2/v2.0/token` (client credentials: a secret in
+ * the form body or in HTTP Basic auth, or a client assertion signed with a
+ * certificate from `registerCertificate`) and
+ * `GET /{tenant}/v2.0/.well-known/openid-configuration` so that MSAL can use
+ * the fake as its authority.
  *
  * @returns the server handle plus `verifyBearer(header, audience)`,
- *   `issued()` (one entry per token: audience, clientId, issuedAt, expiresAt),
- *   `setTokenLifetime(seconds)` and `inject(preset, options)`.
+ *   `issued()` (one entry per token: audience, clientId, issuedAt, expiresAt, token),
+ *   `setTokenLifetime(seconds)`, `registerCertificate(pem, clientId)`,
+ *   `assertions()`, `issueToken(audience, seconds, appid)` and
+ *   `inject(preset, options)`.
  */
 async function startTokenFake({ tls, tenantId, clientId, clientSecret, clock, tokenLifetimeSeconds = 3599 }) {
   const signer = createTokenSigner({ tenantId, clientId, clock });
+  const assertionVerifier = createAssertionVerifier({ clock });
   const issued = [];
   let lifetimeSeconds = tokenLifetimeSeconds;
   let baseUrl = '';
@@ -198,14 +205,29 @@ async function startTokenFake({ tls, tenantId, clientId, clientSecret, clock, to
       return entraError(400, 'unauthorized_client', 700016,
         `Application with identifier '${credentials.id}' was not found in the directory '${tenant}'.`);
     }
-    if (!credentials.secret) {
-      return entraError(401, 'invalid_client', 7000218,
-        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
-    }
-    if (credentials.secret !== clientSecret) {
-      return entraError(401, 'invalid_client', 7000215,
-        'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, ' +
-          `not the client secret ID, for a secret added to app '${clientId}'.`);
+    if (form.has('client_assertion') || form.has('client_assertion_type')) {
+      entry.credential = 'client_assertion';
+      const verdict = assertionVerifier.verify({
+        assertionType: form.get('client_assertion_type'),
+        assertion: form.get('client_assertion'),
+        clientId: credentials.id,
+        tokenUrl: `${baseUrl}/${tenant}/oauth2/v2.0/token`,
+      });
+      if (!verdict.ok) {
+        entry.assertionError = verdict.code;
+        return entraError(verdict.status, verdict.error, verdict.code, verdict.description);
+      }
+    } else {
+      entry.credential = 'client_secret';
+      if (!credentials.secret) {
+        return entraError(401, 'invalid_client', 7000218,
+          "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+      }
+      if (credentials.secret !== clientSecret) {
+        return entraError(401, 'invalid_client', 7000215,
+          'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, ' +
+            `not the client secret ID, for a secret added to app '${clientId}'.`);
+      }
     }
     const scopes = (form.get('scope') || '').split(' ').filter(Boolean);
     if (scopes.length === 0) {
@@ -231,7 +253,7 @@ async function startTokenFake({ tls, tenantId, clientId, clientSecret, clock, to
 
     const accessToken = signer.issue(audience, lifetimeSeconds);
     const issuedAt = clock.now();
-    issued.push({ audience, clientId, issuedAt, expiresAt: issuedAt + lifetimeSeconds * 1000 });
+    issued.push({ audience, clientId, issuedAt, expiresAt: issuedAt + lifetimeSeconds * 1000, token: accessToken });
     entry.audience = audience;
     return jsonReply(200, {
       token_type: 'Bearer',
@@ -274,7 +296,12 @@ async function startTokenFake({ tls, tenantId, clientId, clientSecret, clock, to
   return {
     ...server,
     verifyBearer: signer.verifyBearer,
-    issueToken: (audience, seconds = lifetimeSeconds) => signer.issue(audience, seconds),
+    issueToken: (audience, seconds = lifetimeSeconds, appid = clientId) => signer.issue(audience, seconds, appid),
+    /** Registers a certificate (PEM) whose client assertions the fake accepts for `appClientId`. */
+    registerCertificate: (certificatePem, appClientId = clientId) =>
+      assertionVerifier.registerCertificate(certificatePem, appClientId),
+    /** Every client assertion received: {assertion (raw JWT), ok, code, header, claims}. */
+    assertions: () => assertionVerifier.assertions(),
     issued: () => issued.slice(),
     setTokenLifetime(seconds) {
       lifetimeSeconds = seconds;

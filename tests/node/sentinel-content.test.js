@@ -113,29 +113,46 @@ test('lookalike watchlist columns match the generator header', () => {
 });
 
 // Limits from Azure-Sentinel's detection template validator
-// (.script/tests/detectionTemplateSchemaValidation).
+// (.script/tests/detectionTemplateSchemaValidation/Models in
+// github.com/Azure/Azure-Sentinel): ScheduledTemplateInternalModel.cs,
+// AnalyticsTemplateInternalModelBase.cs, AttackTactic.cs,
+// EntityMappingIdentifiers.cs and KillChainTechniquesHelper.cs.
 const severities = new Set(['Informational', 'Low', 'Medium', 'High']);
 const tactics = new Set([
   'Reconnaissance', 'ResourceDevelopment', 'InitialAccess', 'Execution', 'Persistence', 'PrivilegeEscalation',
   'DefenseEvasion', 'CredentialAccess', 'Discovery', 'LateralMovement', 'Collection', 'Exfiltration',
-  'CommandAndControl', 'Impact', 'PreAttack', 'ImpairProcessControl', 'InhibitResponseFunction',
+  'CommandAndControl', 'Impact', 'ImpairProcessControl', 'InhibitResponseFunction',
 ]);
-// MITRE ATT&CK tactic of each technique the rules use (Enterprise matrix).
+// Tactics of each technique the rules use, as KillChainTechniquesHelper.cs
+// maps them; the validator requires every one of them in the rule's tactics.
 const techniqueTactics = {
   T1048: ['Exfiltration'],
   T1562: ['DefenseEvasion'],
   T1566: ['InitialAccess'],
   T1583: ['ResourceDevelopment'],
 };
-const entityIdentifiers = {
-  Account: ['Name', 'FullName', 'NTDomain', 'DnsDomain', 'UPNSuffix', 'Sid', 'AadTenantId', 'AadUserId', 'PUID',
-    'IsDomainJoined', 'DisplayName', 'ObjectGuid'],
-  DNS: ['DomainName'],
-  IP: ['Address'],
-  Mailbox: ['MailboxPrimaryAddress', 'DisplayName', 'Upn', 'ExternalDirectoryObjectId', 'RiskLevel'],
-  MailMessage: ['Recipient', 'Sender', 'P1Sender', 'P1SenderDisplayName', 'P1SenderDomain', 'P2Sender',
-    'P2SenderDisplayName', 'P2SenderDomain', 'SenderIP', 'ReceivedDate', 'NetworkMessageId', 'InternetMessageId',
-    'Subject', 'DeliveryAction', 'DeliveryLocation'],
+// Identifiers of the entity types the rules use, and the sets of identifiers
+// of which at least one must be mapped completely.
+const entityTypes = {
+  Account: {
+    identifiers: ['Name', 'FullName', 'NTDomain', 'DnsDomain', 'UPNSuffix', 'Sid', 'AadTenantId', 'AadUserId', 'PUID',
+      'IsDomainJoined', 'DisplayName', 'ObjectGuid'],
+    required: [['FullName'], ['Sid'], ['Name'], ['AadUserId'], ['PUID'], ['ObjectGuid']],
+  },
+  DNS: { identifiers: ['DomainName'], required: [['DomainName']] },
+  IP: { identifiers: ['Address'], required: [['Address']] },
+  Mailbox: {
+    identifiers: ['MailboxPrimaryAddress', 'DisplayName', 'Upn', 'ExternalDirectoryObjectId', 'RiskLevel'],
+    required: [['MailboxPrimaryAddress']],
+  },
+  MailMessage: {
+    identifiers: ['Recipient', 'Urls', 'Threats', 'Sender', 'P1Sender', 'P1SenderDisplayName', 'P1SenderDomain',
+      'SenderIP', 'P2Sender', 'P2SenderDisplayName', 'P2SenderDomain', 'ReceivedDate', 'NetworkMessageId',
+      'InternetMessageId', 'Subject', 'BodyFingerprintBin1', 'BodyFingerprintBin2', 'BodyFingerprintBin3',
+      'BodyFingerprintBin4', 'BodyFingerprintBin5', 'AntispamDirection', 'DeliveryAction', 'DeliveryLocation',
+      'Language', 'ThreatDetectionMethods'],
+    required: [['NetworkMessageId'], ['Recipient']],
+  },
 };
 
 function minutes(duration) {
@@ -147,7 +164,8 @@ function minutes(duration) {
 for (const rule of content.rules) {
   test(`rule limits: ${rule.file}`, () => {
     assert.match(rule.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    assert.ok(rule.name.length > 0 && rule.name.length <= 256, 'name must have 1 to 256 characters');
+    assert.ok(rule.name.length > 0, 'name is empty');
+    assert.ok(rule.name.length <= 256, 'name must have at most 256 characters');
     assert.ok(rule.description.length <= 5000, 'description must have at most 5,000 characters');
     assert.ok(severities.has(rule.severity), `severity '${rule.severity}'`);
     assert.ok(Array.isArray(rule.requiredDataConnectors), 'requiredDataConnectors must be a list');
@@ -158,15 +176,19 @@ for (const rule of content.rules) {
     const frequency = minutes(rule.queryFrequency);
     const period = minutes(rule.queryPeriod);
     for (const [key, value] of [['queryFrequency', frequency], ['queryPeriod', period]]) {
-      assert.ok(value >= 5 && value <= 14 * 1440, `${key} must be between 5m and 14d`);
+      assert.ok(value >= 5, `${key} must be at least 5m`);
+      assert.ok(value <= 14 * 1440, `${key} must be at most 14d`);
     }
     assert.ok(period >= frequency, 'queryPeriod must not be shorter than queryFrequency');
     if (period >= 2 * 1440) assert.ok(frequency >= 60, 'a queryPeriod of 2d or more needs a queryFrequency of 1h or more');
 
     assert.ok(['gt', 'lt', 'eq', 'ne'].includes(rule.triggerOperator), `triggerOperator '${rule.triggerOperator}'`);
-    assert.ok(Number.isInteger(rule.triggerThreshold) && rule.triggerThreshold >= 0 && rule.triggerThreshold <= 10000);
+    assert.ok(Number.isInteger(rule.triggerThreshold), 'triggerThreshold must be an integer');
+    assert.ok(rule.triggerThreshold >= 0, 'triggerThreshold must be at least 0');
+    assert.ok(rule.triggerThreshold <= 10000, 'triggerThreshold must be at most 10,000');
 
-    assert.ok(rule.query.length >= 1 && rule.query.length <= 10000, `query has ${rule.query.length} characters`);
+    assert.ok(rule.query.length >= 1, 'query is empty');
+    assert.ok(rule.query.length <= 10000, `query has ${rule.query.length} characters, more than 10,000`);
 
     assert.ok(rule.tactics.length > 0);
     for (const tactic of rule.tactics) assert.ok(tactics.has(tactic), `tactic '${tactic}'`);
@@ -174,7 +196,9 @@ for (const rule of content.rules) {
       assert.match(technique, /^T\d{4}(\.\d{3})?$/);
       const expected = techniqueTactics[technique.split('.')[0]];
       assert.ok(expected, `add ${technique} to techniqueTactics in this test`);
-      assert.ok(expected.some((t) => rule.tactics.includes(t)), `${technique} needs tactic ${expected.join(' or ')}`);
+      for (const tactic of expected) {
+        assert.ok(rule.tactics.includes(tactic), `${technique} needs tactic ${tactic}`);
+      }
     }
 
     assert.ok(['AlertPerResult', 'SingleAlert'].includes(rule.eventGroupingSettings.aggregationKind));
@@ -185,11 +209,17 @@ for (const rule of content.rules) {
     const mappings = rule.entityMappings || [];
     assert.ok(mappings.length <= 5, 'at most 5 entity mappings');
     for (const mapping of mappings) {
-      const identifiers = entityIdentifiers[mapping.entityType];
-      assert.ok(identifiers, `entity type '${mapping.entityType}'`);
-      assert.ok(mapping.fieldMappings.length >= 1 && mapping.fieldMappings.length <= 3, 'each entity maps 1 to 3 identifiers');
+      const entityType = entityTypes[mapping.entityType];
+      assert.ok(entityType, `entity type '${mapping.entityType}'`);
+      assert.ok(mapping.fieldMappings.length >= 1, `${mapping.entityType} maps no identifier`);
+      assert.ok(mapping.fieldMappings.length <= 3, `${mapping.entityType} maps more than 3 identifiers`);
+      const mapped = mapping.fieldMappings.map((field) => field.identifier);
+      assert.ok(
+        entityType.required.some((set) => set.every((identifier) => mapped.includes(identifier))),
+        `${mapping.entityType} needs one of ${entityType.required.map((set) => set.join('+')).join(', ')}`,
+      );
       for (const field of mapping.fieldMappings) {
-        assert.ok(identifiers.includes(field.identifier), `${mapping.entityType} has no identifier '${field.identifier}'`);
+        assert.ok(entityType.identifiers.includes(field.identifier), `${mapping.entityType} has no identifier '${field.identifier}'`);
         assert.ok(columns.has(field.columnName), `entity column '${field.columnName}' is not in the query output`);
       }
       if (mapping.entityType === 'MailMessage') {
@@ -202,6 +232,8 @@ for (const rule of content.rules) {
     assert.ok(details.length <= 20, 'at most 20 custom details');
     for (const [key, columnName] of details) {
       assert.match(key, /^[a-zA-Z]+\w*$/);
+      assert.ok(key.length <= 20, `custom detail key '${key}' is longer than 20 characters`);
+      assert.match(columnName, /^[a-zA-Z_]+\w*$/);
       assert.ok(columns.has(columnName), `custom detail column '${columnName}' is not in the query output`);
     }
 

@@ -232,7 +232,7 @@ TEST(DataCollectorSink, NotFoundNamesTheEndpoint) {
   }
 }
 
-TEST(DataCollectorSink, LongFieldsAreCutAtACharacterBoundaryAndCounted) {
+TEST(DataCollectorSink, LongFieldsCutAndCounted) {
   Fixture f;
   // 16,383 two-byte characters and one more: 32,768 bytes, over the limit
   // of 32,766, so the cut lands between two characters.
@@ -292,7 +292,7 @@ TEST(DataCollectorSink, UndecodableKeyIsAConfigurationError) {
   }
 }
 
-TEST(DataCollectorSettings, UndecodableKeyFailsAtStartUpWithoutEchoingIt) {
+TEST(DataCollectorSettings, UndecodableKeyRejected) {
   const std::string key = "c2VjcmV0LWtleS12YWx1ZQ";  // padding dropped
   const Environment environment = {{"AZURE_TENANT_ID", "72f988bf-86f1-41af-91ab-2d7cd011db47"},
                                    {"AZURE_CLIENT_ID", "00000000-0000-0000-0000-000000000001"},

@@ -113,7 +113,7 @@ TEST(ReportingSource, FirstPageUrlIsFullyEncoded) {
             "EndDate%20eq%20datetime%272026-11-29T17%3A08%3A26Z%27");
 }
 
-TEST(ReportingSource, SendsTheExactFilterWithJsonAcceptAndReportingToken) {
+TEST(ReportingSource, SendsExactFilterAndHeaders) {
   Fixture f;
   f.transport.Push(Reply(200, TokenReply(), kLightJson));
   f.transport.Push(Reply(200, LightPage(""), kLightJson));
@@ -179,7 +179,7 @@ TEST(ReportingSource, LightPageWithNullsAndRelativeNextLink) {
   EXPECT_EQ(f.source.RequestCount(), 2);
 }
 
-TEST(ReportingSource, VerbosePageGivesTheSameRowAsTheLightShape) {
+TEST(ReportingSource, VerboseMatchesLightShape) {
   Fixture f;
   f.transport.Push(Reply(200, TokenReply(), kVerboseJson));
   f.transport.Push(Reply(200, ReadCase("rws-verbose.json"), kVerboseJson));
@@ -247,7 +247,7 @@ TEST(ReportingSource, RowWithoutRequiredFieldsIsAnError) {
                CollectionError);
 }
 
-TEST(ReportingSource, AbsoluteNextLinkOnTheSameHostIsFollowed) {
+TEST(ReportingSource, AbsoluteNextLinkFollowed) {
   Fixture f;
   f.transport.Push(Reply(200, TokenReply(), kLightJson));
   f.transport.Push(Reply(200, LightPage(Row("11111111-1111-4111-8111-111111111111", "a@x.example", "2026-11-29T05:00:00"),
@@ -275,7 +275,7 @@ TEST(ReportingSource, NextLinkToAnotherHostIsRefused) {
   }
 }
 
-TEST(ReportingSource, EmptyPageEndsTheRangeEvenWithANextLink) {
+TEST(ReportingSource, EmptyPageEndsRange) {
   Fixture f;
   f.transport.Push(Reply(200, TokenReply(), kLightJson));
   f.transport.Push(Reply(200, LightPage("", "../../ReportingWebService/Reporting.svc/MessageTrace?$skiptoken=2"), kLightJson));
@@ -356,7 +356,7 @@ TEST(ReportingSource, ForbiddenNamesTheRole) {
   EXPECT_EQ(f.transport.requests.size(), 2u);
 }
 
-TEST(ReportingSource, UnauthorizedRefreshesTheTokenOnceThenNamesThePermission) {
+TEST(ReportingSource, UnauthorizedRefreshesTokenOnce) {
   Fixture f;
   f.transport.Push(Reply(200, TokenReply(), kLightJson));
   f.transport.Push(Reply(401, "", {}));

@@ -21,7 +21,7 @@ std::string ParseError(std::string_view input) {
 }
 
 TEST(Idna, PunycodeOfGermanIdns) {
-  // Known answers from RFC 3492 Punycode as registries publish them.
+  // Expected A-labels (RFC 3492 Punycode), as the .de registry lists them.
   EXPECT_EQ(ToAsciiDomain("bücher.de").name, "xn--bcher-kva.de");
   EXPECT_EQ(ToAsciiDomain("münchen.de").name, "xn--mnchen-3ya.de");
   EXPECT_EQ(ToUnicodeDomain("xn--mnchen-3ya.de").name, "münchen.de");
