@@ -48,7 +48,7 @@ std::string PercentDecode(std::string_view text) {
 }
 
 // Trims the value and replaces each run of spaces and tabs with one space,
-// as the canonicalized-headers rule asks.
+// as the canonicalized-headers rule requires.
 std::string UnfoldHeaderValue(std::string_view value) {
   std::string out;
   bool pending_space = false;

@@ -17,11 +17,12 @@ namespace mt {
 // the account appears twice, e.g. `/devstoreaccount1/devstoreaccount1/c`.
 std::string BlobCanonicalizedResource(const Url& url, std::string_view account_name);
 
-// The Blob service string to sign (service version 2015-02-21 and later):
-// the verb, the eleven standard headers (Content-Length empty when the body
-// is empty, Date empty because x-ms-date is sent), the x-ms- headers
-// lower-cased and sorted as `name:value\n`, and the canonicalized resource.
-// Header names in `request` may have any case.
+// Builds the Blob service string to sign (service version 2015-02-21 and
+// later). It is the verb and the eleven standard headers, one per line, then
+// the x-ms- headers lower-cased and sorted as `name:value\n`, then the
+// canonicalized resource. Content-Length is empty for an empty body, and Date
+// is empty because x-ms-date is sent. Header names in `request` may have any
+// case.
 std::string BlobStringToSign(const HttpRequest& request, std::string_view account_name);
 
 // Returns the Authorization header value `SharedKey <account>:<base64

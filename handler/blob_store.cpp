@@ -60,8 +60,8 @@ std::string XmlElement(const std::string& body, const std::string& name) {
   return text;
 }
 
-// What the operator should check for an error code, given how the handler
-// authenticates.
+// Returns what the operator should check for an error code, given how the
+// handler authenticates.
 std::string HintFor(int status, const std::string& code, const StorageAccount& account) {
   const bool shared_key = account.credential == StorageCredential::kSharedKey;
   const std::string role_hint =
@@ -182,6 +182,8 @@ HttpRequest BlobStore::Build(const Call& call, RetryContext& context) const {
   if (account_.credential == StorageCredential::kSharedKey) {
     request.headers.emplace_back("Authorization", SignBlobRequest(request, account_.account_name, account_.account_key));
   } else {
+    // NOTE: bearer authorization is tested against a scripted transport
+    // only; checking it on Azurite would need HTTPS and its --oauth option.
     request.headers.emplace_back("Authorization", "Bearer " + tokens_->Get(Audience::kStorage, context).Reveal());
   }
   return request;
@@ -399,9 +401,9 @@ void BlobStore::ReleaseLease(const std::string& container, const std::string& bl
     const std::string code = BlobErrorCode(response);
     if (response.status == 409 && code == "LeaseNotPresentWithLeaseOperation") return;
     if (response.status == 404 && code == "BlobNotFound") return;
-    // A blob with no lease also answers LeaseIdMismatchWithLeaseOperation
-    // (Azurite 3.37 does, following the service). After a retry that
-    // means the first attempt released the lease and only its reply was lost.
+    // Azurite 3.37 returns LeaseIdMismatchWithLeaseOperation for a blob with
+    // no lease too. After a retry that means the first attempt released the
+    // lease and only its reply was lost.
     if (response.status == 409 && code == "LeaseIdMismatchWithLeaseOperation" && call.attempts > 1) {
       context.log.Warning("Blob storage: " + call.what + " was retried and the lease is no longer held; an earlier "
                           "attempt released it");

@@ -87,7 +87,7 @@ class BlobStore {
   // Raises BlobConflict when the condition or the lease does not hold. When
   // a conditional write had to be retried and then conflicts, the first
   // attempt may have succeeded with its reply lost, so the blob is read
-  // back: if it holds exactly `content`, its ETag is returned.
+  // back: if it contains exactly `content`, its ETag is returned.
   std::string Put(const std::string& container, const std::string& blob, std::string_view content,
                   const BlobWriteCondition& condition, RetryContext& context,
                   std::string_view content_type = "application/octet-stream");
@@ -113,9 +113,9 @@ class BlobStore {
 
   // Releases a held lease. Raises BlobConflict when `lease_id` does not
   // hold the lease: another holder has it, or it was already released or
-  // broken. The service answers those cases alike, so after a retried
-  // attempt the conflict is taken to mean that the first attempt released
-  // the lease.
+  // broken. The service returns the same error in each case, so after a
+  // retried attempt the conflict is taken to mean that the first attempt
+  // released the lease.
   void ReleaseLease(const std::string& container, const std::string& blob, const std::string& lease_id,
                     RetryContext& context);
 

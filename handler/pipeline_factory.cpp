@@ -1,6 +1,7 @@
 #include "pipeline_factory.hpp"
 
 #include "data_collector.hpp"
+#include "blob_state_store.hpp"
 #include "errors.hpp"
 #include "graph_source.hpp"
 #include "logs_ingestion.hpp"
@@ -20,10 +21,14 @@ std::unique_ptr<IngestionSink> MakeSink(const Settings& settings, HttpTransport&
   return std::make_unique<DataCollectorSink>(settings, transport);
 }
 
-std::unique_ptr<StateStore> MakeStateStore(const Settings&, HttpTransport&, TokenCache&) {
-  // TODO: the Blob storage state store is being built; until then only
-  // tests that bring their own store can run a collection.
-  throw ConfigurationError("the Blob storage checkpoint is not built into this version yet");
+std::unique_ptr<StateStore> MakeStateStore(const Settings& settings, HttpTransport& transport, TokenCache& tokens) {
+  if (!settings.storage) {
+    throw ConfigurationError(
+        "AzureWebJobsStorage is missing; the handler keeps its checkpoint and run lease in that storage account. Set "
+        "it to the account's connection string, UseDevelopmentStorage=true for Azurite, or use the identity-based "
+        "AzureWebJobsStorage__accountName");
+  }
+  return std::make_unique<BlobStateStore>(*settings.storage, transport, &tokens);
 }
 
 }  // namespace mt

@@ -31,12 +31,16 @@ inline constexpr Ticks kReportingMaxWindow = std::chrono::days{1};
 
 inline constexpr std::string_view kReportingMessageTracePath = "/ecp/reportingwebservice/reporting.svc/MessageTrace";
 
+// NOTE: the service's documentation ties EndDate to a message's last
+// processing step rather than to Received, so a row near the end of a range
+// may come back only with a later range. Rows are kept by Received; whether
+// such a row can be missed has not been checked against the real service.
 class ReportingTraceSource : public TraceSource {
  public:
   ReportingTraceSource(const Settings& settings, HttpTransport& transport, TokenCache& tokens);
 
   SourceLimits Limits() const override { return {kReportingMaxLookBack, kReportingMaxWindow}; }
-  std::string Name() const override { return "the Office 365 Reporting Web Service"; }
+  std::string Name() const override { return "Office 365 Reporting Web Service message trace"; }
   std::string LookBackAdvice() const override;
   void Read(Instant start, Instant end, const PageHandler& on_page, RetryContext& context) override;
   int RequestCount() const override { return requests_; }

@@ -36,14 +36,14 @@ std::string_view Trim(std::string_view text) {
 
 // Checks a Blob service URL: absolute, no query, https unless it points at a
 // local emulator on a loopback address. Returns it without trailing slashes.
-std::string CheckBlobEndpoint(std::string_view text, const std::string& what) {
+std::string CheckBlobEndpoint(std::string_view text, const std::string& setting_label) {
   const auto url = Url::Parse(text);
   if (!url || url->target.find('?') != std::string::npos) {
-    throw ConfigurationError(what + " is not an absolute URL: '" + std::string(text) +
+    throw ConfigurationError(setting_label + " is not an absolute URL: '" + std::string(text) +
                              "'; write it like https://<account>.blob.core.windows.net");
   }
   if (url->scheme != "https" && !url->IsLoopback()) {
-    throw ConfigurationError(what + " must use https: '" + std::string(text) +
+    throw ConfigurationError(setting_label + " must use https: '" + std::string(text) +
                              "'; plain http is accepted only for a local emulator on 127.0.0.1");
   }
   std::string value(text);

@@ -11,7 +11,7 @@
 
 namespace mt {
 
-// How requests to the account are authorized.
+// The kind of credential that authorizes requests to the account.
 enum class StorageCredential {
   kSharedKey,  // an account key from a connection string or the development storage key
   kToken,      // an Entra bearer token for https://storage.azure.com (identity-based connection)

@@ -15,6 +15,7 @@ const { startManagedIdentityFake } = require('./managed-identity');
 const { startReportingFake } = require('./reporting');
 const { startDataCollectorFake } = require('./data-collector');
 const { createWorkspace, loadEmailEventsSchema } = require('./workspace');
+const { startAzurite } = require('./azurite');
 
 /**
  * Starts the token, Graph, query and ingestion fakes.
@@ -90,6 +91,14 @@ async function startFakes(options = {}) {
     }));
     const services = { token, graph, query, ingestion, reporting, dataCollector, managedIdentity };
 
+    // The handler keeps its checkpoint and lease in Blob storage: a real
+    // Azurite on a free port, unless a test opts out or brings its own.
+    let azurite = options.azurite || null;
+    if (!azurite && options.storage !== false) {
+      azurite = await startAzurite();
+      started.push(azurite);
+    }
+
     let messageTraceStart = options.messageTraceStart;
     let stopped = false;
 
@@ -116,6 +125,7 @@ async function startFakes(options = {}) {
       },
       clock,
       workspace,
+      azurite,
       ...services,
 
       setMessageTraceStart(iso) {
@@ -141,7 +151,7 @@ async function startFakes(options = {}) {
           DATA_COLLECTOR_ENDPOINT: dataCollector.baseUrl,
           DATA_COLLECTOR_SHARED_KEY: dataCollectorKey,
           MESSAGE_TRACE_LOG_TYPE: logType,
-          AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+          AzureWebJobsStorage: azurite ? azurite.connectionString : 'UseDevelopmentStorage=true',
           SSL_CERT_FILE: tls.caPath,
         };
         if (messageTraceStart) {

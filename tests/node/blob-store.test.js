@@ -101,7 +101,7 @@ describe('Azurite harness', () => {
       assert.notEqual(first.location, second.location);
 
       for (const instance of [first, second]) {
-        // Without a signature Azurite answers 403, with its request id.
+        // Without a signature Azurite returns 403, with its request id.
         const reply = await probe(`${instance.blobEndpoint}?comp=list`);
         assert.equal(reply.status, 403);
         assert.ok(reply.requestId, 'x-ms-request-id is missing');

@@ -133,6 +133,11 @@ function legacyEnv(fakes, tenant, overrides = {}) {
 
 describe('Reporting Web Service to Data Collector', { skip }, () => {
   const tenant = stableTenant({ seed: 21 });
+  // One subject of 40,000 bytes: the handler cuts it to the service's
+  // 32,766-byte limit at a character boundary and counts it.
+  const longRow = tenant.rows[Math.floor(tenant.rows.length / 2)];
+  longRow.subject = '\u00dc'.repeat(20000);
+  const cutSubject = '\u00dc'.repeat(16383);
   let fakes;
   let first;
 
@@ -148,7 +153,16 @@ describe('Reporting Web Service to Data Collector', { skip }, () => {
 
   it('lands every source row once', () => {
     assertSucceeded(first);
-    assertLandedExactly(fakes, tenant, first.summary);
+    const cut = (row) => (row.Subject_s === longRow.subject ? { ...row, Subject_s: cutSubject } : row);
+    assertLandedExactly(fakes, tenant, first.summary, { transformExpected: cut });
+  });
+
+  it('cuts and counts an over-long subject', () => {
+    assert.equal(first.summary.fieldsTruncated, 1);
+    const landed = fakes.ingestedRows().filter((row) => row.RecipientAddress_s === longRow.recipientAddress &&
+      row.MessageTraceId_g === longRow.id);
+    assert.equal(landed.length, 1);
+    assert.equal(Buffer.byteLength(landed[0].Subject_s, 'utf8'), 32766);
   });
 
   it('creates exactly the table columns', () => {

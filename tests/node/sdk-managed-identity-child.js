@@ -23,7 +23,7 @@ net.Socket.prototype.connect = function guardedConnect(...args) {
   const first = Array.isArray(args[0]) ? args[0][0] : args[0];
   const options = typeof first === 'object' && first !== null ? first : { port: first, host: args[1] };
   const host = options.host || 'localhost';
-  if (options.path === undefined && !LOOPBACK_HOSTS.has(host)) {
+  if (options.path == null && !LOOPBACK_HOSTS.has(host)) {
     process.stderr.write(`blocked a connection to ${host}:${options.port}\n`);
     process.exit(BLOCKED_EXIT_CODE);
   }

@@ -1,0 +1,854 @@
+'use strict';
+
+// End-to-end tests of authentication, driving the real handler binary against
+// the token, managed identity and API fakes and Azurite: every credential
+// type, token caching and refresh, the retry after a 401, errors an operator
+// can act on, TLS trust, and secrets that never reach any output. Skipped
+// when the binary has not been built (cmake --preset default && cmake --build
+// --preset default); HANDLER_PATH overrides its location.
+
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn, execFileSync } = require('node:child_process');
+
+const { ClientCertificateCredential } = require('@azure/identity');
+const { startFakes } = require('../fakes');
+const { startAzurite } = require('../fakes/azurite');
+const { startTokenFake } = require('../fakes/token');
+const { startFakeServer, jsonReply } = require('../fakes/server');
+const { createTestCertificates } = require('../fakes/tls');
+const { generateTenant } = require('../fakes/tenant');
+const { startHost } = require('../host/host-emulator');
+const { trustPolicy, decodeJwtPayload } = require('./helpers');
+
+const HANDLER = path.resolve(process.env.HANDLER_PATH || path.join(__dirname, '..', '..', 'build', 'handler', 'handler'));
+const SDK_CHILD = path.join(__dirname, 'sdk-managed-identity-child.js');
+const skip = fs.existsSync(HANDLER) ? false : `handler binary not found at ${HANDLER}`;
+
+const MINUTE_MS = 60 * 1000;
+const HOUR_MS = 60 * MINUTE_MS;
+const RUN_TIMEOUT_MS = 120 * 1000;
+
+const GRAPH = 'https://graph.microsoft.com';
+const QUERY = 'https://api.loganalytics.io';
+const MONITOR = 'https://monitor.azure.com';
+const TDP_APP_ID = '8bd644d1-64a1-4d4b-ae52-2e0cbf64e373';
+
+/** Runs `handler run`; resolves with {code, signal, stdout, stderr, summary}. */
+function runHandler(env, { timeoutMs = RUN_TIMEOUT_MS } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(HANDLER, ['run'], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    const timer = setTimeout(() => process.kill(child.pid, 'SIGKILL'), timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      let summary = null;
+      try {
+        summary = JSON.parse(stdout);
+      } catch {
+        summary = null;
+      }
+      resolve({ code, signal, stdout, stderr, summary });
+    });
+  });
+}
+
+/** Runs a Node script in a child process with exactly `env`; resolves with {code, stdout, stderr}. */
+function runNode(args, env, timeoutMs = 60 * 1000) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    const timer = setTimeout(() => process.kill(child.pid, 'SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function delay(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Mail received over the last two hours, visible to Graph within seconds. */
+function recentTenant(seed) {
+  const end = Math.floor((Date.now() - 5 * MINUTE_MS) / 1000) * 1000;
+  return generateTenant({
+    seed,
+    start: end - 2 * HOUR_MS,
+    end,
+    messagesPerDay: 1200,
+    lateness: { minMs: 1000, typicalMaxMs: 5000, lateShare: 0 },
+    transientShare: 0,
+  });
+}
+
+/**
+ * Starts the fakes and an Azurite of their own, so that every run in a test
+ * is the first one, and returns them with `env(overrides)` for the handler.
+ */
+async function startWorld({ seed = 1, fakes: fakeOptions = {} } = {}) {
+  const tenant = recentTenant(seed);
+  const tls = createTestCertificates();
+  let fakes;
+  let azurite;
+  try {
+    fakes = await startFakes({ tls, rows: tenant.rows, messageTraceStart: tenant.start, ...fakeOptions });
+    azurite = await startAzurite();
+  } catch (error) {
+    if (fakes) {
+      await fakes.stop();
+    }
+    tls.cleanup();
+    throw error;
+  }
+  return {
+    tenant,
+    tls,
+    fakes,
+    azurite,
+    env: (overrides = {}) => fakes.env({ AzureWebJobsStorage: azurite.connectionString, ...overrides }),
+    /** Environment of a Function App with a managed identity and no secret. */
+    managedIdentityEnv: (overrides = {}) => fakes.env({
+      AzureWebJobsStorage: azurite.connectionString,
+      AZURE_CLIENT_SECRET: undefined,
+      AZURE_CLIENT_ID: undefined,
+      IDENTITY_ENDPOINT: fakes.managedIdentity.endpoint,
+      IDENTITY_HEADER: fakes.managedIdentity.header(),
+      ...overrides,
+    }),
+    async stop() {
+      await azurite.stop();
+      await fakes.stop();
+      tls.cleanup();
+    },
+  };
+}
+
+/** Starts a world, runs `body(world)` and stops the world whatever happens. */
+async function withWorld(options, body) {
+  const world = await startWorld(options);
+  try {
+    return await body(world);
+  } finally {
+    await world.stop();
+  }
+}
+
+function assertSucceeded(result) {
+  assert.ok(result.summary, `no run summary on stdout; stderr:\n${result.stderr}`);
+  assert.equal(result.summary.status, 'succeeded', `${result.summary.error}\n${result.stderr}`);
+  assert.equal(result.code, 0);
+}
+
+function assertFailedWith(result, ...fragments) {
+  assert.ok(result.summary, `no run summary on stdout; stderr:\n${result.stderr}`);
+  assert.equal(result.summary.status, 'failed', result.stderr);
+  assert.notEqual(result.code, 0);
+  for (const fragment of fragments) {
+    assert.ok(result.summary.error.includes(fragment), `error lacks "${fragment}": ${result.summary.error}`);
+    assert.ok(result.stderr.includes(fragment), `stderr lacks "${fragment}"`);
+  }
+}
+
+/** Token requests to the token fake, by audience. */
+function tokenCounts(fakes) {
+  const counts = {};
+  for (const entry of fakes.token.issued()) {
+    counts[entry.audience] = (counts[entry.audience] || 0) + 1;
+  }
+  return counts;
+}
+
+/** Graph, query and ingestion requests, each with the audience its token is for. */
+function apiRequests(fakes) {
+  return [
+    ...fakes.graph.requests().map((entry) => ({ ...entry, audience: GRAPH })),
+    ...fakes.query.requests().map((entry) => ({ ...entry, audience: QUERY })),
+    ...fakes.ingestion.requests().map((entry) => ({ ...entry, audience: MONITOR })),
+  ];
+}
+
+/**
+ * Makes an RSA (or EC) certificate and key in one PEM file with the openssl
+ * tool. Returns {path, certificatePem, keyPem, dir}.
+ */
+function makeClientCertificate(dir, name, { keyType = 'rsa', encrypted = false } = {}) {
+  const key = keyType === 'rsa' ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
+  const encryption = encrypted ? ['-passout', 'pass:correct horse'] : ['-nodes'];
+  execFileSync('openssl', [
+    'req', '-x509', ...key, ...encryption, '-keyout', `${name}-key.pem`, '-out', `${name}-cert.pem`,
+    '-days', '2', '-subj', `/CN=${name}`,
+  ], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const certificatePem = fs.readFileSync(path.join(dir, `${name}-cert.pem`), 'utf8');
+  const keyPem = fs.readFileSync(path.join(dir, `${name}-key.pem`), 'utf8');
+  const file = path.join(dir, `${name}.pem`);
+  fs.writeFileSync(file, keyPem + certificatePem, { mode: 0o600 });
+  return { path: file, certificatePem, keyPem, dir };
+}
+
+/** Decodes a compact JWS into {header, claims, signingInput, signature}. */
+function decodeJws(token) {
+  const [header, claims, signature] = token.split('.');
+  return {
+    header: JSON.parse(Buffer.from(header, 'base64url').toString('utf8')),
+    claims: JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')),
+    signingInput: Buffer.from(`${header}.${claims}`),
+    signature: Buffer.from(signature, 'base64url'),
+  };
+}
+
+/**
+ * Checks a client assertion on its own terms, without the token fake's
+ * verifier: the signature with the certificate's public key and every claim.
+ */
+function checkAssertion(assertion, { certificatePem, algorithm, tokenUrl, clientId }) {
+  const certificate = new crypto.X509Certificate(certificatePem);
+  const jws = decodeJws(assertion);
+  assert.equal(jws.header.alg, algorithm);
+  assert.equal(jws.header.typ, 'JWT');
+  if (algorithm === 'PS256') {
+    assert.equal(jws.header['x5t#S256'], crypto.createHash('sha256').update(certificate.raw).digest('base64url'));
+    assert.equal(jws.header.x5t, undefined);
+  } else {
+    assert.equal(jws.header.x5t, crypto.createHash('sha1').update(certificate.raw).digest('base64url'));
+    assert.equal(jws.header['x5t#S256'], undefined);
+  }
+  const key = algorithm === 'PS256'
+    ? { key: certificate.publicKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
+    : { key: certificate.publicKey, padding: crypto.constants.RSA_PKCS1_PADDING };
+  assert.equal(crypto.verify('sha256', jws.signingInput, key, jws.signature), true, 'signature');
+
+  const nowSeconds = Date.now() / 1000;
+  assert.equal(jws.claims.aud, tokenUrl);
+  assert.equal(jws.claims.iss, clientId);
+  assert.equal(jws.claims.sub, clientId);
+  assert.match(jws.claims.jti, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.ok(Number.isInteger(jws.claims.nbf) && jws.claims.nbf <= nowSeconds + 1, `nbf ${jws.claims.nbf}`);
+  assert.ok(jws.claims.nbf > nowSeconds - 5 * 60, `nbf ${jws.claims.nbf} is old`);
+  assert.equal(jws.claims.exp - jws.claims.nbf, 600);
+  return jws;
+}
+
+describe('client secret', { skip }, () => {
+  it('gets one token per audience', async () => {
+    await withWorld({ seed: 11 }, async ({ fakes, env }) => {
+      const result = await runHandler(env());
+      assertSucceeded(result);
+      assert.ok(result.summary.recordsIngested > 0, 'nothing was ingested');
+
+      assert.deepEqual(tokenCounts(fakes), { [GRAPH]: 1, [QUERY]: 1, [MONITOR]: 1 });
+      for (const entry of fakes.token.requests()) {
+        assert.equal(entry.credential, 'client_secret');
+        assert.equal(entry.form.grant_type, 'client_credentials');
+        assert.equal(entry.form.client_id, fakes.clientId);
+        assert.match(entry.form.scope, /\/\.default$/);
+      }
+      const rejected = apiRequests(fakes).filter((entry) => entry.status === 401);
+      assert.deepEqual(rejected, []);
+    });
+  });
+
+  it('replaces tokens too short-lived to cache', async () => {
+    // A token within 5 minutes of expiry is never reused, so each call gets a new one.
+    await withWorld({ seed: 12, fakes: { tokenLifetimeSeconds: 240 } }, async ({ fakes, env }) => {
+      const result = await runHandler(env());
+      assertSucceeded(result);
+      const counts = tokenCounts(fakes);
+      for (const [audience, requests] of Object.entries({
+        [GRAPH]: fakes.graph.requests().length,
+        [QUERY]: fakes.query.requests().length,
+        [MONITOR]: fakes.ingestion.requests().length,
+      })) {
+        assert.ok(requests > 0, `no requests for ${audience}`);
+        assert.equal(counts[audience], requests, `tokens for ${audience}`);
+      }
+    });
+  });
+
+  it('retries once after a 401 from each API', async () => {
+    await withWorld({ seed: 13 }, async ({ fakes, env }) => {
+      const expired = {
+        kind: 'reply',
+        status: 401,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ error: { code: 'InvalidAuthenticationToken', message: 'Lifetime validation failed, the token is expired.' } }),
+      };
+      fakes.graph.inject(expired, { times: 1 });
+      fakes.query.inject(expired, { times: 1 });
+      fakes.ingestion.inject(expired, { times: 1 });
+
+      const result = await runHandler(env());
+      assertSucceeded(result);
+      assert.deepEqual(tokenCounts(fakes), { [GRAPH]: 2, [QUERY]: 2, [MONITOR]: 2 });
+      for (const service of ['graph', 'query', 'ingestion']) {
+        const statuses = fakes.requests(service).map((entry) => entry.status);
+        assert.equal(statuses[0], 401, `${service} first reply`);
+        assert.notEqual(statuses[1], 401, `${service} retry`);
+      }
+    });
+  });
+
+  it('gives up after a second 401', async () => {
+    await withWorld({ seed: 14 }, async ({ fakes, env }) => {
+      fakes.graph.inject({
+        kind: 'reply',
+        status: 401,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ error: { code: 'InvalidAuthenticationToken', message: 'Access token validation failure.' } }),
+      }, { times: Infinity });
+      const result = await runHandler(env());
+      assertFailedWith(result, 'Graph message trace rejected the token (401)', 'ExchangeMessageTrace.Read.All');
+      assert.equal(fakes.graph.requests().length, 2);
+      assert.equal(tokenCounts(fakes)[GRAPH], 2);
+    });
+  });
+
+  it('replaces a token the API finds expired', async () => {
+    // The first Graph request is held while the shared clock jumps two hours,
+    // so Graph judges the token expired and the handler must get a new one.
+    await withWorld({ seed: 15 }, async ({ fakes, env }) => {
+      fakes.graph.inject('delay', { ms: 600, times: 1 });
+      const running = runHandler(env());
+      const deadline = Date.now() + 30 * 1000;
+      while (fakes.graph.requests().length === 0 && Date.now() < deadline) {
+        await delay(5);
+      }
+      fakes.clock.advance(2 * HOUR_MS);
+      const result = await running;
+
+      assertSucceeded(result);
+      const graph = fakes.graph.requests();
+      assert.equal(graph[0].auth, 'expired');
+      assert.equal(graph[0].status, 401);
+      assert.equal(graph[1].auth, 'ok');
+      assert.equal(tokenCounts(fakes)[GRAPH], 2);
+    });
+  });
+
+  it('wrong secret shows the Entra error and the fix', async () => {
+    await withWorld({ seed: 16 }, async ({ fakes, env }) => {
+      const result = await runHandler(env({ AZURE_CLIENT_SECRET: 'not-the-secret-value-0000' }));
+      assertFailedWith(result, 'AADSTS7000215', "copy the secret's Value (not its ID) into AZURE_CLIENT_SECRET");
+      assert.equal(fakes.token.requests().length, 1);
+    });
+  });
+
+  it('unknown tenant shows the Entra error and the fix', async () => {
+    await withWorld({ seed: 17 }, async ({ env }) => {
+      const result = await runHandler(env({ AZURE_TENANT_ID: crypto.randomUUID() }));
+      assertFailedWith(result, 'AADSTS90002', 'check AZURE_TENANT_ID and AZURE_CLOUD');
+    });
+  });
+});
+
+describe('client certificate', { skip }, () => {
+  let dir;
+  let app;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mth-auth-'));
+    app = makeClientCertificate(dir, 'app');
+  });
+  after(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  function certificateEnv(world, overrides = {}) {
+    return world.env({ AZURE_CLIENT_SECRET: undefined, AZURE_CLIENT_CERTIFICATE_PATH: app.path, ...overrides });
+  }
+
+  for (const { algorithm, setting } of [
+    { algorithm: 'PS256', setting: undefined },
+    { algorithm: 'RS256', setting: 'RS256' },
+  ]) {
+    it(`signs ${algorithm} assertions${setting ? ' when configured' : ' by default'}`, async () => {
+      await withWorld({ seed: 21 }, async (world) => {
+        const { fakes } = world;
+        fakes.token.registerCertificate(app.certificatePem);
+        const result = await runHandler(certificateEnv(world, { AZURE_CLIENT_ASSERTION_ALGORITHM: setting }));
+        assertSucceeded(result);
+        assert.deepEqual(tokenCounts(fakes), { [GRAPH]: 1, [QUERY]: 1, [MONITOR]: 1 });
+
+        const assertions = fakes.token.assertions();
+        assert.equal(assertions.length, 3);
+        const ids = new Set();
+        for (const received of assertions) {
+          assert.equal(received.ok, true, `the token fake refused an assertion: ${received.code}`);
+          const jws = checkAssertion(received.assertion, {
+            certificatePem: app.certificatePem,
+            algorithm,
+            tokenUrl: `${fakes.urls.authority}/${fakes.tenantId}/oauth2/v2.0/token`,
+            clientId: fakes.clientId,
+          });
+          ids.add(jws.claims.jti);
+        }
+        assert.equal(ids.size, 3, 'jti values repeat');
+        for (const entry of fakes.token.requests()) {
+          assert.equal(entry.credential, 'client_assertion');
+        }
+      });
+    });
+  }
+
+  it('unregistered certificate shows the upload fix', async () => {
+    await withWorld({ seed: 22 }, async (world) => {
+      const other = makeClientCertificate(dir, 'other');
+      world.fakes.token.registerCertificate(other.certificatePem);
+      const result = await runHandler(certificateEnv(world));
+      assertFailedWith(result, 'AADSTS700027', 'upload the certificate in AZURE_CLIENT_CERTIFICATE_PATH');
+    });
+  });
+
+  it('unusable files fail before any request', async () => {
+    const ec = makeClientCertificate(dir, 'ec', { keyType: 'ec' });
+    const encrypted = makeClientCertificate(dir, 'encrypted', { encrypted: true });
+    const keyOnly = path.join(dir, 'key-only.pem');
+    fs.writeFileSync(keyOnly, app.keyPem);
+    const certificateOnly = path.join(dir, 'certificate-only.pem');
+    fs.writeFileSync(certificateOnly, app.certificatePem);
+    const unreadable = path.join(dir, 'unreadable.pem');
+    fs.writeFileSync(unreadable, app.keyPem + app.certificatePem, { mode: 0o000 });
+    const cases = [
+      { file: path.join(dir, 'missing.pem'), fragment: 'AZURE_CLIENT_CERTIFICATE_PATH names no readable file' },
+      { file: keyOnly, fragment: 'holds no certificate' },
+      { file: certificateOnly, fragment: 'holds no readable private key' },
+      { file: encrypted.path, fragment: 'is encrypted' },
+      { file: ec.path, fragment: 'create an RSA certificate' },
+    ];
+    if (process.getuid && process.getuid() !== 0) {
+      // root reads a file whatever its mode
+      cases.push({ file: unreadable, fragment: 'cannot be read' });
+    }
+    await withWorld({ seed: 23 }, async (world) => {
+      for (const { file, fragment } of cases) {
+        const result = await runHandler(certificateEnv(world, { AZURE_CLIENT_CERTIFICATE_PATH: file }));
+        assertFailedWith(result, fragment, file);
+        const keyBody = app.keyPem.split('\n')[1];
+        assert.ok(!result.stdout.includes(keyBody) && !result.stderr.includes(keyBody), 'key material in the output');
+      }
+      assert.equal(world.fakes.token.requests().length, 0);
+    });
+  });
+
+  it('the token fake accepts @azure/identity assertions', async () => {
+    // The SDK's own assertion passes the same checks, so the fake is not
+    // tuned to the handler's way of building one.
+    const fakes = await startFakes();
+    try {
+      fakes.token.registerCertificate(app.certificatePem);
+      const credential = new ClientCertificateCredential(fakes.tenantId, fakes.clientId, { certificatePath: app.path }, {
+        authorityHost: fakes.urls.authority,
+        disableInstanceDiscovery: true,
+        additionalPolicies: [trustPolicy(fakes.caPem)],
+      });
+      const token = await credential.getToken(`${MONITOR}/.default`);
+      assert.equal(fakes.token.verifyBearer(`Bearer ${token.token}`, MONITOR).ok, true);
+      const [received] = fakes.token.assertions();
+      assert.equal(received.ok, true);
+      checkAssertion(received.assertion, {
+        certificatePem: app.certificatePem,
+        algorithm: 'PS256',
+        tokenUrl: `${fakes.urls.authority}/${fakes.tenantId}/oauth2/v2.0/token`,
+        clientId: fakes.clientId,
+      });
+    } finally {
+      await fakes.stop();
+    }
+  });
+});
+
+describe('managed identity', { skip }, () => {
+  it('system-assigned identity', async () => {
+    await withWorld({ seed: 31 }, async ({ fakes, managedIdentityEnv }) => {
+      const result = await runHandler(managedIdentityEnv());
+      assertSucceeded(result);
+      assert.equal(fakes.token.requests().length, 0);
+
+      const requests = fakes.managedIdentity.requests();
+      assert.deepEqual(requests.map((entry) => entry.query.resource).sort(), [QUERY, GRAPH, MONITOR].sort());
+      for (const entry of requests) {
+        assert.equal(entry.method, 'GET');
+        assert.equal(entry.path, '/msi/token');
+        assert.equal(entry.query['api-version'], '2019-08-01');
+        assert.equal(entry.query.client_id, undefined);
+        assert.equal(entry.status, 200);
+      }
+      for (const issued of fakes.managedIdentity.issued()) {
+        assert.equal(decodeJwtPayload(issued.token).appid, fakes.managedIdentity.systemAssigned);
+      }
+      assert.deepEqual(apiRequests(fakes).filter((entry) => entry.status === 401), []);
+      assert.ok(result.stderr.includes('credential: the system-assigned managed identity'), result.stderr);
+    });
+  });
+
+  it('user-assigned identity through AZURE_CLIENT_ID', async () => {
+    await withWorld({ seed: 32 }, async ({ fakes, managedIdentityEnv }) => {
+      const [clientId] = fakes.managedIdentity.userAssigned;
+      const result = await runHandler(managedIdentityEnv({ AZURE_CLIENT_ID: clientId }));
+      assertSucceeded(result);
+      const requests = fakes.managedIdentity.requests();
+      assert.equal(requests.length, 3);
+      for (const entry of requests) {
+        assert.equal(entry.query.client_id, clientId);
+      }
+      for (const issued of fakes.managedIdentity.issued()) {
+        assert.equal(decodeJwtPayload(issued.token).appid, clientId);
+      }
+    });
+  });
+
+  it('unknown client id says what to fix', async () => {
+    await withWorld({ seed: 33 }, async ({ fakes, managedIdentityEnv }) => {
+      const clientId = crypto.randomUUID();
+      const result = await runHandler(managedIdentityEnv({ AZURE_CLIENT_ID: clientId }));
+      assertFailedWith(result, 'Unable to load the proper Managed Identity', `No identity with client id ${clientId}`,
+        'Identity > User assigned');
+      assert.equal(fakes.managedIdentity.requests().length, 1);
+    });
+  });
+
+  it('turned-off system identity says what to fix', async () => {
+    await withWorld({ seed: 34, fakes: { managedIdentity: { systemAssigned: null } } }, async ({ managedIdentityEnv }) => {
+      const result = await runHandler(managedIdentityEnv());
+      assertFailedWith(result, 'Unable to load the proper Managed Identity', 'Turn on the system-assigned identity');
+    });
+  });
+
+  it('retries the endpoint after a 500', async () => {
+    await withWorld({ seed: 35 }, async ({ fakes, managedIdentityEnv }) => {
+      fakes.managedIdentity.inject('serverError', { times: 2 });
+      const result = await runHandler(managedIdentityEnv());
+      assertSucceeded(result);
+      const statuses = fakes.managedIdentity.requests().map((entry) => entry.status);
+      assert.deepEqual(statuses.slice(0, 3), [500, 500, 200]);
+      assert.ok(result.stderr.includes('500 internal server error; attempt 2 of 5'), result.stderr);
+    });
+  });
+
+  it('stale identity header says restart', async () => {
+    await withWorld({ seed: 36 }, async ({ fakes, managedIdentityEnv }) => {
+      const stale = fakes.managedIdentity.header();
+      const current = fakes.managedIdentity.rotateHeader();
+      const result = await runHandler(managedIdentityEnv({ IDENTITY_HEADER: stale }));
+      assertFailedWith(result, 'rejected X-IDENTITY-HEADER', 'restart the Function App');
+      for (const text of [result.stdout, result.stderr]) {
+        assert.ok(!text.includes(stale) && !text.includes(current), 'an identity header in the output');
+      }
+    });
+  });
+
+  it('24-hour tokens are fetched once per audience', async () => {
+    await withWorld({ seed: 37 }, async ({ fakes, managedIdentityEnv }) => {
+      const result = await runHandler(managedIdentityEnv());
+      assertSucceeded(result);
+      const counts = {};
+      for (const issued of fakes.managedIdentity.issued()) {
+        counts[issued.audience] = (counts[issued.audience] || 0) + 1;
+      }
+      assert.deepEqual(counts, { [GRAPH]: 1, [QUERY]: 1, [MONITOR]: 1 });
+      assert.ok(fakes.graph.requests().length > 1, 'one Graph request cannot show reuse');
+    });
+  });
+
+  it('ManagedIdentityCredential gets a token from the fake', async () => {
+    const fakes = await startFakes();
+    try {
+      const [clientId] = fakes.managedIdentity.userAssigned;
+      // Only the App Service variables: with them the SDK never probes the
+      // instance metadata service, and the child blocks any non-loopback
+      // connection besides.
+      const env = { IDENTITY_ENDPOINT: fakes.managedIdentity.endpoint, IDENTITY_HEADER: fakes.managedIdentity.header() };
+      for (const selected of [undefined, clientId]) {
+        const args = [SDK_CHILD, `${MONITOR}/.default`, ...(selected ? [selected] : [])];
+        const result = await runNode(args, env);
+        assert.equal(result.code, 0, result.stderr);
+        const { token, expiresOnTimestamp } = JSON.parse(result.stdout);
+        assert.equal(fakes.token.verifyBearer(`Bearer ${token}`, MONITOR).ok, true);
+        assert.equal(decodeJwtPayload(token).appid, selected || fakes.managedIdentity.systemAssigned);
+        assert.ok(expiresOnTimestamp > Date.now() + 23 * HOUR_MS, `expires ${expiresOnTimestamp}`);
+      }
+      const requests = fakes.managedIdentity.requests();
+      assert.equal(requests.length, 2);
+      assert.deepEqual(requests.map((entry) => entry.query), [
+        { 'api-version': '2019-08-01', resource: MONITOR },
+        { 'api-version': '2019-08-01', resource: MONITOR, client_id: clientId },
+      ]);
+      assert.deepEqual(requests.map((entry) => entry.status), [200, 200]);
+    } finally {
+      await fakes.stop();
+    }
+  });
+});
+
+describe('clouds', { skip }, () => {
+  it('Graph in a national cloud fails at start-up', async () => {
+    const fakes = await startFakes();
+    try {
+    for (const cloud of ['AzureUSGovernment', 'AzureChinaCloud']) {
+      const result = await runHandler(fakes.env({ AZURE_CLOUD: cloud, MESSAGE_TRACE_SOURCE: 'graph' }));
+      assertFailedWith(result, `MESSAGE_TRACE_SOURCE=graph is not available in ${cloud}`, 'MESSAGE_TRACE_SOURCE=reporting');
+    }
+      const host = await startHost({ handlerPath: HANDLER, env: fakes.env({ AZURE_CLOUD: 'AzureUSGovernment' }) });
+      try {
+        const startUp = host.stderr().join('\n');
+        assert.ok(startUp.includes('MESSAGE_TRACE_SOURCE=graph is not available in AzureUSGovernment'), startUp);
+      } finally {
+        await host.stop();
+      }
+      assert.equal(fakes.requests().length, 0);
+    } finally {
+      await fakes.stop();
+    }
+  });
+
+  it('US Government asks for US Government audiences', async () => {
+    // The token fake knows public-cloud audiences only and refuses these;
+    // the point is which scopes the handler asks for.
+    await withWorld({ seed: 39 }, async ({ fakes, env }) => {
+      const result = await runHandler(env({ AZURE_CLOUD: 'AzureUSGovernment', MESSAGE_TRACE_SOURCE: 'reporting' }));
+      assert.equal(result.summary.status, 'failed');
+      const scopes = fakes.token.requests().map((entry) => entry.form && entry.form.scope);
+      assert.ok(scopes.length > 0, result.stderr);
+      for (const scope of scopes) {
+        assert.ok([
+          'https://outlook.office365.us/.default',
+          'https://api.loganalytics.us/.default',
+          'https://monitor.azure.us/.default',
+        ].includes(scope), `scope ${scope}`);
+      }
+      assert.ok(result.summary.error.includes('AADSTS70011'), result.summary.error);
+    });
+  });
+});
+
+describe('errors an operator can act on', { skip }, () => {
+  it('Graph 401 names the missing service principal', async () => {
+    await withWorld({ seed: 41 }, async ({ fakes, env }) => {
+      fakes.graph.inject('noServicePrincipal', { times: Infinity });
+      const result = await runHandler(env());
+      assertFailedWith(result, `az ad sp create --id ${TDP_APP_ID}`, `New-MgServicePrincipal -AppId ${TDP_APP_ID}`);
+      // A fresh token cannot help, so the request is not retried.
+      assert.equal(fakes.graph.requests().length, 1);
+    });
+  });
+
+  it('Graph 403 names the permission', async () => {
+    await withWorld({ seed: 42 }, async ({ fakes, env }) => {
+      fakes.graph.inject({
+        kind: 'reply',
+        status: 403,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ error: { code: 'Forbidden', message: 'Missing role permissions on the request.' } }),
+      }, { times: Infinity });
+      const result = await runHandler(env());
+      assertFailedWith(result, 'Graph message trace refused access (403)', 'ExchangeMessageTrace.Read.All',
+        'admin consent');
+    });
+  });
+
+  it('Logs Ingestion 403 names the role and the delay', async () => {
+    await withWorld({ seed: 43 }, async ({ fakes, env }) => {
+      fakes.ingestion.inject('forbidden', { times: Infinity });
+      const result = await runHandler(env());
+      assertFailedWith(result, 'OperationFailed', 'Monitoring Metrics Publisher', '30 minutes');
+    });
+  });
+
+  it('query 403 names the role', async () => {
+    await withWorld({ seed: 44 }, async ({ fakes, env }) => {
+      fakes.query.inject({
+        kind: 'reply',
+        status: 403,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ error: { code: 'InsufficientAccessError', message: 'The provided credentials have insufficient access to perform the requested operation' } }),
+      }, { times: Infinity });
+      const result = await runHandler(env());
+      assertFailedWith(result, 'InsufficientAccessError', 'Log Analytics Reader');
+    });
+  });
+});
+
+describe('TLS', { skip }, () => {
+  it('refuses a server with an untrusted certificate', async () => {
+    const world = await startWorld({ seed: 61 });
+    const { fakes } = world;
+    const untrusted = createTestCertificates();
+    let impostor;
+    try {
+      impostor = await startTokenFake({
+        tls: untrusted, tenantId: fakes.tenantId, clientId: fakes.clientId, clientSecret: fakes.clientSecret, clock: fakes.clock,
+      });
+      const result = await runHandler(world.env({ AZURE_AUTHORITY_HOST: impostor.baseUrl }));
+      assertFailedWith(result, `the certificate of ${impostor.baseUrl} is not trusted`, 'SSL_CERT_FILE');
+      // The handshake failed, so no request, and no secret, reached the server.
+      assert.deepEqual(impostor.requests(), []);
+      assert.ok(!result.stderr.includes('attempt 2 of'), 'a rejected certificate was retried');
+    } finally {
+      if (impostor) {
+        await impostor.stop();
+      }
+      untrusted.cleanup();
+      await world.stop();
+    }
+  });
+
+  it('trusts the fakes only through SSL_CERT_FILE', async () => {
+    await withWorld({ seed: 62 }, async ({ fakes, env }) => {
+      const result = await runHandler(env({ SSL_CERT_FILE: undefined }));
+      assertFailedWith(result, 'is not trusted');
+      assert.deepEqual(fakes.requests(), []);
+    });
+  });
+});
+
+describe('secrets never leak', { skip }, () => {
+  // Every form a value takes when a service echoes it back.
+  function forms(value) {
+    const percent = encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    return [...new Set([value, percent, percent.toLowerCase(), JSON.stringify(value).slice(1, -1).replace(/\//g, '\\/')])];
+  }
+
+  /**
+   * An error reply that quotes what the client sent: the Authorization and
+   * X-IDENTITY-HEADER headers and the body, plus `extra` strings.
+   */
+  async function startReflector(name, { tls, status, extra = [], shape = 'graph' }) {
+    const received = [];
+    const server = await startFakeServer({
+      name,
+      tls,
+      handle: ({ req, body }) => {
+        const echo = [
+          `authorization=${req.headers.authorization || ''}`,
+          `x-identity-header=${req.headers['x-identity-header'] || ''}`,
+          `body=${body.toString('utf8').slice(0, 4000)}`,
+          ...extra,
+        ].join(' ');
+        received.push(echo);
+        if (shape === 'entra') {
+          return jsonReply(status, { error: 'invalid_request', error_description: `AADSTS900144: You sent ${echo}`, error_codes: [900144] });
+        }
+        if (shape === 'identity') {
+          return jsonReply(status, { statusCode: status, message: `You sent ${echo}`, correlationId: crypto.randomUUID() });
+        }
+        return jsonReply(status, { error: { code: 'Reflected', message: `You sent ${echo}` } });
+      },
+    });
+    return { ...server, received: () => received.slice() };
+  }
+
+  it('no known secret appears in any output', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mth-leak-'));
+    const world = await startWorld({ seed: 51 });
+    const { fakes, azurite } = world;
+    const app = makeClientCertificate(dir, 'app');
+    fakes.token.registerCertificate(app.certificatePem);
+    const sharedKey = fakes.dataCollectorKey;
+    const accountKey = azurite.accountKey;
+    const extra = [`shared key ${sharedKey}`, `AccountKey=${accountKey}`];
+    const reflectors = [];
+    const reflector = async (name, options) => {
+      const server = await startReflector(name, { tls: world.tls, ...options });
+      reflectors.push(server);
+      return server;
+    };
+    const outputs = [];
+    const record = (label, result) => {
+      outputs.push({ label, text: `${result.stdout}\n${result.stderr}` });
+      return result;
+    };
+
+    try {
+      const tokenEcho = await reflector('token-echo', { status: 400, shape: 'entra', extra });
+      const graphEcho = await reflector('graph-echo', { status: 403, extra });
+      const queryEcho = await reflector('query-echo', { status: 400, extra });
+      const ingestionEcho = await reflector('ingestion-echo', { status: 403, extra });
+      const collectorEcho = await reflector('data-collector-echo', { status: 403, extra });
+      const identityEcho = await reflector('identity-echo', { status: 400, shape: 'identity', extra, tls: null });
+
+      const certificate = { AZURE_CLIENT_SECRET: undefined, AZURE_CLIENT_CERTIFICATE_PATH: app.path };
+      const scenarios = [
+        ['secret, success', world.env()],
+        ['certificate, success', world.env(certificate)],
+        ['managed identity, success', world.managedIdentityEnv()],
+        ['token endpoint echoes the secret', world.env({ AZURE_AUTHORITY_HOST: tokenEcho.baseUrl })],
+        ['token endpoint echoes the assertion', world.env({ ...certificate, AZURE_AUTHORITY_HOST: tokenEcho.baseUrl })],
+        ['Graph echoes the token', world.env({ MESSAGE_TRACE_GRAPH_ENDPOINT: graphEcho.baseUrl })],
+        ['query API echoes the token', world.env({ LOG_ANALYTICS_QUERY_ENDPOINT: queryEcho.baseUrl })],
+        ['ingestion echoes the token', world.env({ LOGS_INGESTION_ENDPOINT: ingestionEcho.baseUrl })],
+        ['Data Collector echoes the signature', world.env({ INGESTION_API: 'data-collector', DATA_COLLECTOR_ENDPOINT: collectorEcho.baseUrl })],
+        ['identity endpoint echoes the header', world.managedIdentityEnv({ IDENTITY_ENDPOINT: `${identityEcho.baseUrl}/msi/token` })],
+        ['Graph echoes the managed identity token', world.managedIdentityEnv({ MESSAGE_TRACE_GRAPH_ENDPOINT: graphEcho.baseUrl })],
+        ['wrong secret', world.env({ AZURE_CLIENT_SECRET: `${fakes.clientSecret}-wrong` })],
+        ['invalid settings', world.env({ LOG_ANALYTICS_WORKSPACE_ID: 'not-a-guid' })],
+      ];
+      for (const [label, env] of scenarios) {
+        record(label, await runHandler(env));
+      }
+
+      // The host path: Logs and ReturnValue of the reply body (the host drops
+      // a failed invocation's body, but the handler still sends it), and the
+      // worker's output.
+      for (const [label, env] of [
+        ['host, success', world.env()],
+        ['host, Graph echoes the token', world.env({ MESSAGE_TRACE_GRAPH_ENDPOINT: graphEcho.baseUrl })],
+      ]) {
+        const host = await startHost({ handlerPath: HANDLER, env });
+        try {
+          const reply = await host.invoke();
+          const body = JSON.parse(reply.body);
+          outputs.push({ label: `${label}: reply`, text: `${reply.body}\n${body.Logs.join('\n')}\n${JSON.stringify(body.ReturnValue)}` });
+          outputs.push({ label: `${label}: output`, text: host.output().map((line) => line.text).join('\n') });
+          assert.ok(body.Logs.length > 0, `${label}: no Logs`);
+        } finally {
+          await host.stop();
+        }
+      }
+
+      const secrets = [
+        ['client secret', fakes.clientSecret],
+        ['Data Collector shared key', sharedKey],
+        ['storage account key', accountKey],
+        ['identity header', fakes.managedIdentity.header()],
+        ...fakes.token.issued().map((entry, i) => [`token ${i} from the token endpoint`, entry.token]),
+        ...fakes.managedIdentity.issued().map((entry, i) => [`token ${i} from the identity endpoint`, entry.token]),
+        ...fakes.token.assertions().map((entry, i) => [`client assertion ${i}`, entry.assertion]),
+      ];
+      assert.ok(fakes.token.issued().length >= 3, 'the token endpoint issued too few tokens to test');
+      assert.ok(fakes.managedIdentity.issued().length >= 3, 'the identity endpoint issued too few tokens to test');
+      assert.ok(fakes.token.assertions().length >= 3, 'too few client assertions to test');
+
+      // The reflectors did receive credentials, so the outputs could have leaked them.
+      const reflected = reflectors.flatMap((server) => server.received()).join('\n');
+      for (const [name, value] of [['client secret', encodeURIComponent(fakes.clientSecret)],
+        ['identity header', fakes.managedIdentity.header()], ['shared key', sharedKey]]) {
+        assert.ok(reflected.includes(value), `no reflector received the ${name}`);
+      }
+      assert.ok(reflectors.some((server) => server.received().some((text) => /authorization=Bearer \S+/.test(text))),
+        'no reflector received a bearer token');
+      assert.ok(outputs.some((output) => output.text.includes('**REDACTED**')), 'nothing was redacted');
+
+      for (const { label, text } of outputs) {
+        for (const [name, value] of secrets) {
+          for (const form of forms(value)) {
+            assert.ok(!text.includes(form), `the ${name} appears in the output of "${label}"`);
+          }
+        }
+      }
+    } finally {
+      await Promise.all(reflectors.map((server) => server.stop()));
+      await world.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
