@@ -173,10 +173,16 @@ void DataCollectorSink::Post(const std::string& body, std::size_t row_count, Ret
     ++stats_.requests;
     return BuildDataCollectorRequest(url_, settings_, key_bytes_.Reveal(), body, context.clock.Now());
   };
-  // ClassifyTransient retries 429, 500 and 503, which the Data Collector API
-  // documents as transient, and fails at once on 400, 403 and 404.
-  const HttpOutcome outcome = SendWithRetry(transport_, build, ClassifyTransient, RetryPolicy{}, context,
+  // ClassifyDelivery retries 429, 500 and 503, which the Data Collector API
+  // documents as transient, and fails at once on 400, 403 and 404. A post
+  // whose reply was lost after it was sent is not repeated, because the
+  // service may have stored it.
+  const HttpOutcome outcome = SendWithRetry(transport_, build, ClassifyDelivery, RetryPolicy{}, context,
                                             "Data Collector post of " + std::to_string(row_count) + " rows");
+  if (!outcome.response && outcome.maybe_processed) {
+    throw DeliveryUncertain("the HTTP Data Collector API sent no response after receiving a post of " +
+                            std::to_string(row_count) + " rows (" + outcome.transport_error + ")");
+  }
   if (!outcome.response) {
     throw CollectionError("the HTTP Data Collector API could not be reached: " + outcome.transport_error);
   }

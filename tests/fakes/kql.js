@@ -6,9 +6,14 @@
 //   source    := Table | datatable(col:type, ...)[] | union [isfuzzy=true|false] leg, leg, ...
 //   leg       := Table | ( pipeline )
 //   pipeline  := source ( '|' operator )*
-//   operator  := where cmp (and cmp)* | project col, ... | summarize [Name =] max|min|count(...), ...
+//   operator  := where predicate | project col, ... | summarize [Name =] max|min|count(...), ...
 //              | count | take N | limit N
-//   operand   := column | ago(<timespan>) | now() | datetime(<ISO>) | number | 'string'
+//   predicate := term (or term)*,  term := factor (and factor)*,  factor := ( predicate ) | cmp
+//   cmp       := operand (== | != | =~ | !~ | < | <= | > | >=) operand
+//   operand   := column | ago(<timespan>) | now() | datetime(<ISO>) | number | 'string' | "string"
+//
+// `=~` and `!~` compare strings case-insensitively; string literals take
+// backslash escapes, as KQL's do.
 //
 // Anything else is rejected as unsupported. Missing tables and columns raise
 // the semantic errors Log Analytics returns (SEM0100, and SEM0001 for a fuzzy
@@ -51,7 +56,21 @@ function unresolvedName(operator, name, kind) {
   return error;
 }
 
+const COMPARISON_OPERATORS = ['==', '!=', '=~', '!~', '>', '<', '>=', '<='];
+
 const TIMESPAN_UNITS_MS = { d: 86400000, h: 3600000, m: 60000, s: 1000, ms: 1 };
+
+const STRING_ESCAPES = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', "'": "'" };
+
+/** Resolves the backslash escapes of a KQL string literal's body. */
+function unescapeString(body) {
+  return body.replace(/\\(.)/g, (whole, character) => {
+    if (!(character in STRING_ESCAPES)) {
+      throw unsupported(`string escape '${whole}'`);
+    }
+    return STRING_ESCAPES[character];
+  });
+}
 
 function tokenize(text) {
   const tokens = [];
@@ -71,9 +90,9 @@ function tokenize(text) {
       tokens.push({ type: 'number', value: +match[0] });
     } else if ((match = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest))) {
       tokens.push({ type: 'ident', value: match[0] });
-    } else if ((match = /^'([^'\\]*)'|^"([^"\\]*)"/.exec(rest))) {
-      tokens.push({ type: 'string', value: match[1] ?? match[2] });
-    } else if ((match = /^(==|!=|>=|<=|[|()[\],=:<>])/.exec(rest))) {
+    } else if ((match = /^'((?:[^'\\]|\\.)*)'|^"((?:[^"\\]|\\.)*)"/.exec(rest))) {
+      tokens.push({ type: 'string', value: unescapeString(match[1] ?? match[2]) });
+    } else if ((match = /^(==|!=|=~|!~|>=|<=|[|()[\],=:<>])/.exec(rest))) {
       tokens.push({ type: 'punct', value: match[0] });
     } else {
       throw unsupported(`unexpected text '${rest.slice(0, 20)}'`);
@@ -205,11 +224,40 @@ function createParser(tokens) {
   function parseComparison() {
     const left = parseOperand();
     const operator = peek();
-    if (operator?.type !== 'punct' || !['==', '!=', '>', '<', '>=', '<='].includes(operator.value)) {
+    if (operator?.type !== 'punct' || !COMPARISON_OPERATORS.includes(operator.value)) {
       throw unsupported(`expected a comparison operator but found ${describe(operator)}`);
     }
     position += 1;
     return { left, operator: operator.value, right: parseOperand() };
+  }
+
+  // `and` binds tighter than `or`; parentheses group.
+  function parsePredicate() {
+    const terms = [parseConjunction()];
+    while (isIdent('or')) {
+      position += 1;
+      terms.push(parseConjunction());
+    }
+    return terms.length === 1 ? terms[0] : { kind: 'or', terms };
+  }
+
+  function parseConjunction() {
+    const factors = [parseFactor()];
+    while (isIdent('and')) {
+      position += 1;
+      factors.push(parseFactor());
+    }
+    return factors.length === 1 ? factors[0] : { kind: 'and', terms: factors };
+  }
+
+  function parseFactor() {
+    if (isPunct('(')) {
+      position += 1;
+      const inner = parsePredicate();
+      expectPunct(')');
+      return inner;
+    }
+    return { kind: 'comparison', ...parseComparison() };
   }
 
   function parseAggregate() {
@@ -237,14 +285,8 @@ function createParser(tokens) {
   function parseOperator() {
     const name = expectIdent();
     switch (name) {
-      case 'where': {
-        const comparisons = [parseComparison()];
-        while (isIdent('and')) {
-          position += 1;
-          comparisons.push(parseComparison());
-        }
-        return { op: 'where', comparisons };
-      }
+      case 'where':
+        return { op: 'where', predicate: parsePredicate() };
       case 'project': {
         const columns = [expectIdent()];
         while (isPunct(',')) {
@@ -315,6 +357,13 @@ function compareValues(left, right, operator) {
   }
   if (typeof left !== typeof right) {
     return false;
+  }
+  if (operator === '=~' || operator === '!~') {
+    if (typeof left !== 'string') {
+      return false;
+    }
+    const equal = left.toLowerCase() === right.toLowerCase();
+    return operator === '=~' ? equal : !equal;
   }
   switch (operator) {
     case '==': return left === right;
@@ -394,6 +443,31 @@ function requireColumn(result, name, operator) {
   return column;
 }
 
+function requirePredicateColumns(predicate, result) {
+  if (predicate.kind !== 'comparison') {
+    predicate.terms.forEach((term) => requirePredicateColumns(term, result));
+    return;
+  }
+  for (const side of [predicate.left, predicate.right]) {
+    if (side.kind === 'column') {
+      requireColumn(result, side.name, 'where');
+    }
+  }
+}
+
+function evaluatePredicate(predicate, row, context) {
+  switch (predicate.kind) {
+    case 'and': return predicate.terms.every((term) => evaluatePredicate(term, row, context));
+    case 'or': return predicate.terms.some((term) => evaluatePredicate(term, row, context));
+    default:
+      return compareValues(
+        operandValue(predicate.left, row, context),
+        operandValue(predicate.right, row, context),
+        predicate.operator,
+      );
+  }
+}
+
 function operandValue(operand, row, context) {
   switch (operand.kind) {
     case 'column': return row[operand.name];
@@ -406,19 +480,8 @@ function operandValue(operand, row, context) {
 function applyOperator(operator, result, context) {
   switch (operator.op) {
     case 'where': {
-      for (const comparison of operator.comparisons) {
-        for (const side of [comparison.left, comparison.right]) {
-          if (side.kind === 'column') {
-            requireColumn(result, side.name, 'where');
-          }
-        }
-      }
-      const rows = result.rows.filter((row) => operator.comparisons.every((comparison) =>
-        compareValues(
-          operandValue(comparison.left, row, context),
-          operandValue(comparison.right, row, context),
-          comparison.operator,
-        )));
+      requirePredicateColumns(operator.predicate, result);
+      const rows = result.rows.filter((row) => evaluatePredicate(operator.predicate, row, context));
       return { columns: result.columns, rows };
     }
     case 'project': {

@@ -449,6 +449,49 @@ describe('query fake', () => {
     assert.match(reply.json.error.innererror.message, /does not support this query/);
   });
 
+  it('counts delivered rows by key once queryable', async () => {
+    const ingestToken = await accessToken(fakes, 'https://monitor.azure.com');
+    const received = new Date(Date.now() - HOUR_MS).toISOString();
+    const id = 'AAAAAAAA-2222-4333-8444-555555555555';
+    const quotedRecipient = 'o"brien\\x@fabrikam.example';
+    const rows = [
+      emailEvent(received, { MessageTraceId_g: id, RecipientAddress_s: 'Ana@Fabrikam.example', Status_s: 'Delivered' }),
+      emailEvent(received, { MessageTraceId_g: id, RecipientAddress_s: 'ana@fabrikam.example', Status_s: 'Failed' }),
+      emailEvent(received, { MessageTraceId_g: id, RecipientAddress_s: quotedRecipient, Status_s: 'Quarantined' }),
+    ];
+    fakes.workspace.setQueryLag(10 * 60 * 1000);
+    assert.equal((await postIngestion(fakes, ingestToken, JSON.stringify(rows))).status, 204);
+
+    // The text the handler's delivery check sends: case-insensitive id and
+    // recipient, exact status, string literals escaped with backslashes.
+    const key = (traceId, recipient, status) => {
+      const literal = (text) => `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+      return `(MessageTraceId_g =~ ${literal(traceId)} and RecipientAddress_s =~ ${literal(recipient)} ` +
+        `and Status_s == ${literal(status)})`;
+    };
+    const countQuery = (...keys) => `EmailEvents_CL | where TimeGenerated > ago(91d) | where ${keys.join(' or ')} | count`;
+    const query = countQuery(
+      key(id.toLowerCase(), 'ana@fabrikam.example', 'Delivered'),
+      key(id, quotedRecipient, 'Quarantined'),
+      key(id, 'ana@fabrikam.example', 'delivered'),
+      key(id, 'nobody@fabrikam.example', 'Failed'),
+    );
+    const count = async () => {
+      const reply = await postQuery(fakes, token, query);
+      assert.equal(reply.status, 200, reply.text);
+      assert.deepEqual(reply.json.tables[0].columns, [{ name: 'Count', type: 'long' }]);
+      return reply.json.tables[0].rows[0][0];
+    };
+
+    assert.equal(await count(), 0, 'rows younger than the query lag are not counted');
+    fakes.clock.advance(10 * 60 * 1000 + 1000);
+    try {
+      assert.equal(await count(), 2);
+    } finally {
+      fakes.clock.setOffset(0);
+    }
+  });
+
   it('checks audience and workspace', async () => {
     const graphToken = await accessToken(fakes, 'https://graph.microsoft.com');
     const wrongAudience = await postQuery(fakes, graphToken, watermarkQuery());

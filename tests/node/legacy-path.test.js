@@ -88,7 +88,20 @@ function stableTenant({ seed, days = 1, messagesPerDay = 1500, fractionalShare =
     transientShare: 0,
     lateness: { minMs: 1000, typicalMaxMs: 5 * MINUTE_MS, lateShare: 0 },
   });
-  tenant.rows = tenant.rows.map((row) => ({ ...row, statusHistory: [{ at: row.availableAt, status: row.status }] }));
+  // The generator can list one external address twice among a message's
+  // recipients; message trace has one row per message and recipient, so
+  // only the first is kept.
+  const seen = new Set();
+  tenant.rows = tenant.rows
+    .filter((row) => {
+      const key = `${row.id}|${row.recipientAddress.toLowerCase()}`;
+      if (seen.has(key)) {
+        return false;
+      }
+      seen.add(key);
+      return true;
+    })
+    .map((row) => ({ ...row, statusHistory: [{ at: row.availableAt, status: row.status }] }));
   return tenant;
 }
 

@@ -192,6 +192,26 @@ TEST(DataCollectorSink, ClientErrorsAreNotRetried) {
   }
 }
 
+TEST(DataCollectorSink, LostReplyIsNotResent) {
+  Fixture f;
+  HttpOutcome lost = testing::TransportFailure("reading the reply from https://127.0.0.1:9005 failed or timed out");
+  lost.maybe_processed = true;
+  f.transport.Push(lost);
+  f.transport.Push(Reply(200, ""));
+  EXPECT_THROW(f.Deliver({MakeRow(0)}), DeliveryUncertain);
+  EXPECT_EQ(f.transport.requests.size(), 1u);
+  EXPECT_TRUE(f.accepted.empty());
+}
+
+TEST(DataCollectorSink, ConnectFailureIsRetried) {
+  Fixture f;
+  f.transport.Push(testing::TransportFailure("could not connect to https://127.0.0.1:9005"));
+  f.transport.Push(Reply(200, ""));
+  f.Deliver({MakeRow(0)});
+  EXPECT_EQ(f.transport.requests.size(), 2u);
+  EXPECT_EQ(f.accepted.size(), 1u);
+}
+
 TEST(DataCollectorSink, ForbiddenNamesTheUsualCauses) {
   Fixture f;
   f.transport.Push(Reply(403, R"({"Error":"InvalidAuthorization","Message":"An invalid signature was specified in the Authorization header"})"));
