@@ -228,9 +228,11 @@ void Collection::ResolvePending() {
 
 void Collection::Deliver(std::vector<TraceRow>& rows) {
   if (rows.empty()) return;
+  bool in_flight = false;
   DeliveryHooks hooks;
   hooks.before_send = [&](std::size_t first, std::size_t count) {
     CheckLease();
+    in_flight = true;
     // Write-ahead: the batch is in the checkpoint before it can land, so a
     // run killed at any point leaves a record to check.
     checkpoint_.pending.push_back({clock_.Now(), {rows.begin() + first, rows.begin() + first + count}});
@@ -240,9 +242,21 @@ void Collection::Deliver(std::vector<TraceRow>& rows) {
     for (std::size_t i = first; i < first + count; ++i) ledger_->Record(rows[i]);
     ledger_->Flush(context_);
     checkpoint_.pending.pop_back();
+    in_flight = false;
     summary_.records_ingested += count;
   };
-  sink_->Deliver(rows, hooks, context_);
+  try {
+    sink_->Deliver(rows, hooks, context_);
+  } catch (const CollectionError&) {
+    // The API refused the batch for good (or was never reached), so it did
+    // not land: drop its pending record, so the next run sends those rows
+    // at once instead of waiting to check the workspace.
+    if (in_flight) {
+      checkpoint_.pending.pop_back();
+      SaveCheckpoint();
+    }
+    throw;
+  }
   // The last batch's pending record is cleared in memory; persist that.
   SaveCheckpoint();
 }

@@ -130,7 +130,7 @@ GraphTraceSource::Page GraphTraceSource::FetchPage(const std::string& url_text, 
         ++requests_;
         HttpRequest request;
         request.url = *url;
-        request.timeout = kPageTimeout;
+        request.timeout = std::min(kPageTimeout, settings_.http_timeout);
         request.headers = {{"Authorization", "Bearer " + tokens_.Get(Audience::kGraph, context).Reveal()},
                            {"Accept", "application/json"}};
         return request;

@@ -85,7 +85,7 @@ void LogsIngestionSink::Post(const std::string& body, std::size_t row_count, Ret
       HttpRequest request;
       request.method = "POST";
       request.url = url_;
-      request.timeout = kPostTimeout;
+      request.timeout = std::min(kPostTimeout, settings_.http_timeout);
       request.headers = {{"Authorization", "Bearer " + tokens_.Get(Audience::kMonitor, context).Reveal()},
                          {"Content-Type", "application/json"},
                          {"Content-Encoding", "gzip"}};

@@ -55,7 +55,7 @@ struct RetryContext {
   Instant deadline;  // no wait may end past this instant
   // Called before every attempt and every 15 seconds of a wait, so that the
   // run's lease is renewed however long a call takes; may be empty.
-  std::function<void()> heartbeat;
+  std::function<void()> heartbeat = {};
 };
 
 // Sleeps for `duration` in steps, calling the context's heartbeat between

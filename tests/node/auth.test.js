@@ -32,6 +32,7 @@ const skip = fs.existsSync(HANDLER) ? false : `handler binary not found at ${HAN
 const MINUTE_MS = 60 * 1000;
 const HOUR_MS = 60 * MINUTE_MS;
 const RUN_TIMEOUT_MS = 120 * 1000;
+const BUSY = 80000;
 
 const GRAPH = 'https://graph.microsoft.com';
 const QUERY = 'https://api.loganalytics.io';
@@ -80,14 +81,18 @@ function delay(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Mail received over the last two hours, visible to Graph within seconds. */
-function recentTenant(seed) {
+/**
+ * Mail received over the last two hours, visible to Graph within seconds.
+ * `messagesPerDay` 80000 gives over 5000 rows: several Graph pages and
+ * several ingestion batches, so that token reuse shows.
+ */
+function recentTenant(seed, messagesPerDay = 1200) {
   const end = Math.floor((Date.now() - 5 * MINUTE_MS) / 1000) * 1000;
   return generateTenant({
     seed,
     start: end - 2 * HOUR_MS,
     end,
-    messagesPerDay: 1200,
+    messagesPerDay,
     lateness: { minMs: 1000, typicalMaxMs: 5000, lateShare: 0 },
     transientShare: 0,
   });
@@ -97,9 +102,14 @@ function recentTenant(seed) {
  * Starts the fakes and an Azurite of their own, so that every run in a test
  * is the first one, and returns them with `env(overrides)` for the handler.
  */
-async function startWorld({ seed = 1, fakes: fakeOptions = {} } = {}) {
-  const tenant = recentTenant(seed);
-  const tls = createTestCertificates();
+async function startWorld({ seed = 1, messagesPerDay, tls: sharedTls, fakes: fakeOptions = {} } = {}) {
+  const tenant = recentTenant(seed, messagesPerDay);
+  const tls = sharedTls || createTestCertificates();
+  const cleanupTls = () => {
+    if (!sharedTls) {
+      tls.cleanup();
+    }
+  };
   let fakes;
   let azurite;
   try {
@@ -109,7 +119,7 @@ async function startWorld({ seed = 1, fakes: fakeOptions = {} } = {}) {
     if (fakes) {
       await fakes.stop();
     }
-    tls.cleanup();
+    cleanupTls();
     throw error;
   }
   return {
@@ -130,7 +140,7 @@ async function startWorld({ seed = 1, fakes: fakeOptions = {} } = {}) {
     async stop() {
       await azurite.stop();
       await fakes.stop();
-      tls.cleanup();
+      cleanupTls();
     },
   };
 }
@@ -242,10 +252,11 @@ function checkAssertion(assertion, { certificatePem, algorithm, tokenUrl, client
 
 describe('client secret', { skip }, () => {
   it('gets one token per audience', async () => {
-    await withWorld({ seed: 11 }, async ({ fakes, env }) => {
+    await withWorld({ seed: 11, messagesPerDay: BUSY }, async ({ fakes, env }) => {
       const result = await runHandler(env());
       assertSucceeded(result);
-      assert.ok(result.summary.recordsIngested > 0, 'nothing was ingested');
+      assert.ok(fakes.graph.requests().length > 1, 'one Graph request cannot show reuse');
+      assert.ok(fakes.ingestion.requests().length > 1, 'one ingestion request cannot show reuse');
 
       assert.deepEqual(tokenCounts(fakes), { [GRAPH]: 1, [QUERY]: 1, [MONITOR]: 1 });
       for (const entry of fakes.token.requests()) {
@@ -261,7 +272,7 @@ describe('client secret', { skip }, () => {
 
   it('replaces tokens too short-lived to cache', async () => {
     // A token within 5 minutes of expiry is never reused, so each call gets a new one.
-    await withWorld({ seed: 12, fakes: { tokenLifetimeSeconds: 240 } }, async ({ fakes, env }) => {
+    await withWorld({ seed: 12, messagesPerDay: BUSY, fakes: { tokenLifetimeSeconds: 240 } }, async ({ fakes, env }) => {
       const result = await runHandler(env());
       assertSucceeded(result);
       const counts = tokenCounts(fakes);
@@ -271,6 +282,9 @@ describe('client secret', { skip }, () => {
         [MONITOR]: fakes.ingestion.requests().length,
       })) {
         assert.ok(requests > 0, `no requests for ${audience}`);
+        if (audience !== QUERY) {
+          assert.ok(requests > 1, `one request for ${audience} cannot show refresh`);
+        }
         assert.equal(counts[audience], requests, `tokens for ${audience}`);
       }
     });
@@ -548,7 +562,7 @@ describe('managed identity', { skip }, () => {
   });
 
   it('24-hour tokens are fetched once per audience', async () => {
-    await withWorld({ seed: 37 }, async ({ fakes, managedIdentityEnv }) => {
+    await withWorld({ seed: 37, messagesPerDay: BUSY }, async ({ fakes, managedIdentityEnv }) => {
       const result = await runHandler(managedIdentityEnv());
       assertSucceeded(result);
       const counts = {};
@@ -557,6 +571,7 @@ describe('managed identity', { skip }, () => {
       }
       assert.deepEqual(counts, { [GRAPH]: 1, [QUERY]: 1, [MONITOR]: 1 });
       assert.ok(fakes.graph.requests().length > 1, 'one Graph request cannot show reuse');
+      assert.ok(fakes.ingestion.requests().length > 1, 'one ingestion request cannot show reuse');
     });
   });
 
@@ -720,9 +735,10 @@ describe('secrets never leak', { skip }, () => {
 
   /**
    * An error reply that quotes what the client sent: the Authorization and
-   * X-IDENTITY-HEADER headers and the body, plus `extra` strings.
+   * X-IDENTITY-HEADER headers and the body, plus the strings `extra()`
+   * returns.
    */
-  async function startReflector(name, { tls, status, extra = [], shape = 'graph' }) {
+  async function startReflector(name, { tls, status, extra, shape = 'graph' }) {
     const received = [];
     const server = await startFakeServer({
       name,
@@ -732,7 +748,7 @@ describe('secrets never leak', { skip }, () => {
           `authorization=${req.headers.authorization || ''}`,
           `x-identity-header=${req.headers['x-identity-header'] || ''}`,
           `body=${body.toString('utf8').slice(0, 4000)}`,
-          ...extra,
+          ...extra(),
         ].join(' ');
         received.push(echo);
         if (shape === 'entra') {
@@ -747,98 +763,135 @@ describe('secrets never leak', { skip }, () => {
     return { ...server, received: () => received.slice() };
   }
 
+  /**
+   * Credentials quoted in reflector echoes: bearer tokens, identity headers
+   * and client assertions, which only the handler knew.
+   */
+  function echoedCredentials(echoes) {
+    const found = [];
+    for (const echo of echoes) {
+      for (const [name, pattern] of [
+        ['echoed bearer token', /authorization=Bearer (\S+)/],
+        ['echoed identity header', /x-identity-header=(\S+)/],
+        ['echoed client assertion', /client_assertion=([^&\s]+)/],
+      ]) {
+        const match = pattern.exec(echo);
+        if (match) {
+          found.push([name, decodeURIComponent(match[1])]);
+        }
+      }
+    }
+    return found;
+  }
+
+  /** The secret values of one world after its run, as [name, value] pairs. */
+  function worldSecrets(world) {
+    const { fakes, azurite } = world;
+    return [
+      ['client secret', fakes.clientSecret],
+      ['Data Collector shared key', fakes.dataCollectorKey],
+      ['storage account key', azurite.accountKey],
+      ['identity header', fakes.managedIdentity.header()],
+      ...fakes.token.issued().map((entry, i) => [`token ${i} from the token endpoint`, entry.token]),
+      ...fakes.managedIdentity.issued().map((entry, i) => [`token ${i} from the identity endpoint`, entry.token]),
+      ...fakes.token.assertions().map((entry, i) => [`client assertion ${i}`, entry.assertion]),
+    ];
+  }
+
   it('no known secret appears in any output', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mth-leak-'));
-    const world = await startWorld({ seed: 51 });
-    const { fakes, azurite } = world;
+    const tls = createTestCertificates();
     const app = makeClientCertificate(dir, 'app');
-    fakes.token.registerCertificate(app.certificatePem);
-    const sharedKey = fakes.dataCollectorKey;
-    const accountKey = azurite.accountKey;
-    const extra = [`shared key ${sharedKey}`, `AccountKey=${accountKey}`];
+    let extra = [];
     const reflectors = [];
     const reflector = async (name, options) => {
-      const server = await startReflector(name, { tls: world.tls, ...options });
+      const server = await startReflector(name, { tls, extra: () => extra, ...options });
       reflectors.push(server);
       return server;
     };
+    // One world per scenario, so that every run is a first run and calls every API.
     const outputs = [];
-    const record = (label, result) => {
-      outputs.push({ label, text: `${result.stdout}\n${result.stderr}` });
-      return result;
-    };
+    const sent = { secrets: [], headers: [], sharedKeys: [], tokens: [], identityTokens: [], assertions: [] };
 
     try {
-      const tokenEcho = await reflector('token-echo', { status: 400, shape: 'entra', extra });
-      const graphEcho = await reflector('graph-echo', { status: 403, extra });
-      const queryEcho = await reflector('query-echo', { status: 400, extra });
-      const ingestionEcho = await reflector('ingestion-echo', { status: 403, extra });
-      const collectorEcho = await reflector('data-collector-echo', { status: 403, extra });
-      const identityEcho = await reflector('identity-echo', { status: 400, shape: 'identity', extra, tls: null });
+      const tokenEcho = await reflector('token-echo', { status: 400, shape: 'entra' });
+      const graphEcho = await reflector('graph-echo', { status: 403 });
+      const queryEcho = await reflector('query-echo', { status: 400 });
+      const ingestionEcho = await reflector('ingestion-echo', { status: 403 });
+      const collectorEcho = await reflector('data-collector-echo', { status: 403 });
+      const identityEcho = await reflector('identity-echo', { status: 400, shape: 'identity', tls: null });
 
       const certificate = { AZURE_CLIENT_SECRET: undefined, AZURE_CLIENT_CERTIFICATE_PATH: app.path };
       const scenarios = [
-        ['secret, success', world.env()],
-        ['certificate, success', world.env(certificate)],
-        ['managed identity, success', world.managedIdentityEnv()],
-        ['token endpoint echoes the secret', world.env({ AZURE_AUTHORITY_HOST: tokenEcho.baseUrl })],
-        ['token endpoint echoes the assertion', world.env({ ...certificate, AZURE_AUTHORITY_HOST: tokenEcho.baseUrl })],
-        ['Graph echoes the token', world.env({ MESSAGE_TRACE_GRAPH_ENDPOINT: graphEcho.baseUrl })],
-        ['query API echoes the token', world.env({ LOG_ANALYTICS_QUERY_ENDPOINT: queryEcho.baseUrl })],
-        ['ingestion echoes the token', world.env({ LOGS_INGESTION_ENDPOINT: ingestionEcho.baseUrl })],
-        ['Data Collector echoes the signature', world.env({ INGESTION_API: 'data-collector', DATA_COLLECTOR_ENDPOINT: collectorEcho.baseUrl })],
-        ['identity endpoint echoes the header', world.managedIdentityEnv({ IDENTITY_ENDPOINT: `${identityEcho.baseUrl}/msi/token` })],
-        ['Graph echoes the managed identity token', world.managedIdentityEnv({ MESSAGE_TRACE_GRAPH_ENDPOINT: graphEcho.baseUrl })],
-        ['wrong secret', world.env({ AZURE_CLIENT_SECRET: `${fakes.clientSecret}-wrong` })],
-        ['invalid settings', world.env({ LOG_ANALYTICS_WORKSPACE_ID: 'not-a-guid' })],
+        ['secret, success', (w) => w.env()],
+        ['certificate, success', (w) => w.env(certificate)],
+        ['managed identity, success', (w) => w.managedIdentityEnv()],
+        ['token endpoint echoes the secret', (w) => w.env({ AZURE_AUTHORITY_HOST: tokenEcho.baseUrl })],
+        ['token endpoint echoes the assertion', (w) => w.env({ ...certificate, AZURE_AUTHORITY_HOST: tokenEcho.baseUrl })],
+        ['Graph echoes the token', (w) => w.env({ MESSAGE_TRACE_GRAPH_ENDPOINT: graphEcho.baseUrl })],
+        ['query API echoes the token', (w) => w.env({ LOG_ANALYTICS_QUERY_ENDPOINT: queryEcho.baseUrl })],
+        ['ingestion echoes the token', (w) => w.env({ LOGS_INGESTION_ENDPOINT: ingestionEcho.baseUrl })],
+        ['Data Collector echoes the signature',
+          (w) => w.env({ INGESTION_API: 'data-collector', DATA_COLLECTOR_ENDPOINT: collectorEcho.baseUrl })],
+        ['identity endpoint echoes the header', (w) => w.managedIdentityEnv({ IDENTITY_ENDPOINT: `${identityEcho.baseUrl}/msi/token` })],
+        ['Graph echoes the managed identity token', (w) => w.managedIdentityEnv({ MESSAGE_TRACE_GRAPH_ENDPOINT: graphEcho.baseUrl })],
+        ['wrong secret', (w) => w.env({ AZURE_CLIENT_SECRET: `${w.fakes.clientSecret}-wrong` })],
+        ['invalid settings', (w) => w.env({ LOG_ANALYTICS_WORKSPACE_ID: 'not-a-guid' })],
+        ['host, success', (w) => w.env(), 'host'],
+        ['host, Graph echoes the token', (w) => w.env({ MESSAGE_TRACE_GRAPH_ENDPOINT: graphEcho.baseUrl }), 'host'],
       ];
-      for (const [label, env] of scenarios) {
-        record(label, await runHandler(env));
-      }
 
-      // The host path: Logs and ReturnValue of the reply body (the host drops
-      // a failed invocation's body, but the handler still sends it), and the
-      // worker's output.
-      for (const [label, env] of [
-        ['host, success', world.env()],
-        ['host, Graph echoes the token', world.env({ MESSAGE_TRACE_GRAPH_ENDPOINT: graphEcho.baseUrl })],
-      ]) {
-        const host = await startHost({ handlerPath: HANDLER, env });
+      for (const [label, makeEnv, mode] of scenarios) {
+        const world = await startWorld({ seed: 51, tls });
+        const echoesBefore = reflectors.map((server) => server.received().length);
         try {
-          const reply = await host.invoke();
-          const body = JSON.parse(reply.body);
-          outputs.push({ label: `${label}: reply`, text: `${reply.body}\n${body.Logs.join('\n')}\n${JSON.stringify(body.ReturnValue)}` });
-          outputs.push({ label: `${label}: output`, text: host.output().map((line) => line.text).join('\n') });
-          assert.ok(body.Logs.length > 0, `${label}: no Logs`);
+          world.fakes.token.registerCertificate(app.certificatePem);
+          extra = [`shared key ${world.fakes.dataCollectorKey}`, `AccountKey=${world.azurite.accountKey}`];
+          const env = makeEnv(world);
+          let text;
+          if (mode === 'host') {
+            // Logs and ReturnValue of the reply body (the host drops the body
+            // of a failed invocation, but the handler still sends it), and
+            // the worker's output.
+            const host = await startHost({ handlerPath: HANDLER, env });
+            try {
+              const reply = await host.invoke();
+              const body = JSON.parse(reply.body);
+              assert.ok(body.Logs.length > 0, `${label}: no Logs`);
+              text = [reply.body, ...body.Logs, JSON.stringify(body.ReturnValue),
+                ...host.output().map((line) => line.text)].join('\n');
+            } finally {
+              await host.stop();
+            }
+          } else {
+            const result = await runHandler(env);
+            assert.ok(result.summary, `${label}: no run summary`);
+            text = `${result.stdout}\n${result.stderr}`;
+          }
+          const echoes = reflectors.flatMap((server, i) => server.received().slice(echoesBefore[i]));
+          outputs.push({ label, text, secrets: [...worldSecrets(world), ...echoedCredentials(echoes)] });
+
+          sent.secrets.push(encodeURIComponent(world.fakes.clientSecret));
+          sent.headers.push(world.fakes.managedIdentity.header());
+          sent.sharedKeys.push(world.fakes.dataCollectorKey);
+          sent.tokens.push(...world.fakes.token.issued().map((entry) => entry.token));
+          sent.identityTokens.push(...world.fakes.managedIdentity.issued().map((entry) => entry.token));
+          sent.assertions.push(...world.fakes.token.assertions().map((entry) => entry.assertion),
+            ...echoedCredentials(echoes).filter(([name]) => name === 'echoed client assertion').map(([, value]) => value));
         } finally {
-          await host.stop();
+          await world.stop();
         }
       }
 
-      const secrets = [
-        ['client secret', fakes.clientSecret],
-        ['Data Collector shared key', sharedKey],
-        ['storage account key', accountKey],
-        ['identity header', fakes.managedIdentity.header()],
-        ...fakes.token.issued().map((entry, i) => [`token ${i} from the token endpoint`, entry.token]),
-        ...fakes.managedIdentity.issued().map((entry, i) => [`token ${i} from the identity endpoint`, entry.token]),
-        ...fakes.token.assertions().map((entry, i) => [`client assertion ${i}`, entry.assertion]),
-      ];
-      assert.ok(fakes.token.issued().length >= 3, 'the token endpoint issued too few tokens to test');
-      assert.ok(fakes.managedIdentity.issued().length >= 3, 'the identity endpoint issued too few tokens to test');
-      assert.ok(fakes.token.assertions().length >= 3, 'too few client assertions to test');
-
-      // The reflectors did receive credentials, so the outputs could have leaked them.
+      // The reflectors did receive each kind of credential, so the outputs
+      // could have leaked it.
       const reflected = reflectors.flatMap((server) => server.received()).join('\n');
-      for (const [name, value] of [['client secret', encodeURIComponent(fakes.clientSecret)],
-        ['identity header', fakes.managedIdentity.header()], ['shared key', sharedKey]]) {
-        assert.ok(reflected.includes(value), `no reflector received the ${name}`);
+      for (const [kind, values] of Object.entries(sent)) {
+        assert.ok(values.some((value) => reflected.includes(value)), `no reflector received any of the ${kind}`);
       }
-      assert.ok(reflectors.some((server) => server.received().some((text) => /authorization=Bearer \S+/.test(text))),
-        'no reflector received a bearer token');
       assert.ok(outputs.some((output) => output.text.includes('**REDACTED**')), 'nothing was redacted');
 
-      for (const { label, text } of outputs) {
+      for (const { label, text, secrets } of outputs) {
         for (const [name, value] of secrets) {
           for (const form of forms(value)) {
             assert.ok(!text.includes(form), `the ${name} appears in the output of "${label}"`);
@@ -847,7 +900,7 @@ describe('secrets never leak', { skip }, () => {
       }
     } finally {
       await Promise.all(reflectors.map((server) => server.stop()));
-      await world.stop();
+      tls.cleanup();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
