@@ -16,7 +16,7 @@
 namespace mt {
 namespace {
 
-// How many rows of an in-flight batch the delivery check asks about.
+// How many rows of an in-flight batch the delivery check queries.
 constexpr std::size_t kDeliveryCheckSample = 3;
 
 // One collection: everything a run needs, and the steps it takes.

@@ -1,7 +1,7 @@
-// What has been delivered: for every row sent and accepted, a 64-bit hash
-// of (message, recipient) and one of (message, recipient, status), kept per
-// hour of received time in the state store, so that re-reading a period
-// skips what already landed.
+// The record of what has been delivered. For every row sent and accepted
+// it keeps a 64-bit hash of (message, recipient) and one of (message,
+// recipient, status), per hour of received time in the state store, so that
+// re-reading a period skips what already landed.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +23,8 @@ struct RowHashes {
 
 // Hashes the row's identity: the first 8 bytes of SHA-256 over the lower-
 // cased message trace id and recipient (and the status). With a million
-// rows an hour, a false match has a chance of about 1 in 10^7 per hour.
+// rows an hour, the birthday bound puts the chance of a false match at
+// about 1 in 37 million per hour (an estimate: n^2 / 2^65).
 RowHashes HashRow(const TraceRow& row);
 
 class DeliveryLedger {
