@@ -131,7 +131,7 @@ ClientCertificate ClientCertificate::Load(const std::string& path) {
 
   std::vector<X509Pointer> certificates = ReadCertificates(pem);
   if (certificates.empty()) {
-    throw ConfigurationError(Quoted(path) + " (AZURE_CLIENT_CERTIFICATE_PATH) holds no certificate (no "
+    throw ConfigurationError(Quoted(path) + " (AZURE_CLIENT_CERTIFICATE_PATH) contains no certificate (no "
                              "-----BEGIN CERTIFICATE----- block)" + fix);
   }
 
@@ -139,7 +139,7 @@ ClientCertificate ClientCertificate::Load(const std::string& path) {
   EVP_PKEY* raw_key = PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassword, nullptr);
   ERR_clear_error();
   if (!raw_key) {
-    throw ConfigurationError(Quoted(path) + " (AZURE_CLIENT_CERTIFICATE_PATH) holds no readable private key (no "
+    throw ConfigurationError(Quoted(path) + " (AZURE_CLIENT_CERTIFICATE_PATH) contains no readable private key (no "
                              "-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY----- block)" + fix);
   }
   std::shared_ptr<EVP_PKEY> key(raw_key, EVP_PKEY_free);
@@ -186,8 +186,8 @@ std::string ClientCertificate::Sign(std::string_view data, AssertionAlgorithm al
   EVP_PKEY_CTX* key_context = nullptr;
   bool ready = context && EVP_DigestSignInit(context.get(), &key_context, EVP_sha256(), nullptr, key_.get()) == 1;
   if (ready && algorithm == AssertionAlgorithm::kPs256) {
-    // OpenSSL signs PSS with the longest salt unless told otherwise; JWS
-    // PS256 wants the digest length, 32 bytes.
+    // OpenSSL signs PSS with the longest salt unless configured otherwise,
+    // but JWS PS256 requires the digest length, 32 bytes.
     ready = EVP_PKEY_CTX_set_rsa_padding(key_context, RSA_PKCS1_PSS_PADDING) == 1 &&
             EVP_PKEY_CTX_set_rsa_pss_saltlen(key_context, RSA_PSS_SALTLEN_DIGEST) == 1 &&
             EVP_PKEY_CTX_set_rsa_mgf1_md(key_context, EVP_sha256()) == 1;
@@ -246,8 +246,8 @@ std::string ClientCertificateSource::Describe() const {
 
 AccessToken ClientCertificateSource::Acquire(const std::string& audience_uri, RetryContext& context) {
   if (context.clock.Now() >= certificate_.NotAfter()) {
-    throw CollectionError("the certificate in " + Quoted(certificate_.Path()) + " (AZURE_CLIENT_CERTIFICATE_PATH) expired at " +
-                          FormatIsoSeconds(certificate_.NotAfter()) +
+    throw CollectionError("the certificate in " + Quoted(certificate_.Path()) +
+                          " (AZURE_CLIENT_CERTIFICATE_PATH) expired at " + FormatIsoSeconds(certificate_.NotAfter()) +
                           "; create a new one, upload its public part to the app registration and replace the file");
   }
   const std::string token_url = TokenEndpoint(settings_).ToString();

@@ -20,7 +20,7 @@ class ClientCertificate {
   // Reads the file. The certificate used is the one whose public key matches
   // the private key, so a chain after the leaf is fine. Raises
   // ConfigurationError naming the path (never the key) when the file cannot
-  // be read, holds no certificate or no private key, the key is encrypted or
+  // be read, contains no certificate or no private key, the key is encrypted or
   // not RSA, or the key belongs to none of the certificates.
   static ClientCertificate Load(const std::string& path);
 

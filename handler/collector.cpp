@@ -239,10 +239,10 @@ void Collection::Deliver(std::vector<TraceRow>& rows) {
     SaveCheckpoint();
   };
   hooks.on_accepted = [&](std::size_t first, std::size_t count) {
+    in_flight = false;  // landed: if recording it fails, its pending record must stay
     for (std::size_t i = first; i < first + count; ++i) ledger_->Record(rows[i]);
     ledger_->Flush(context_);
     checkpoint_.pending.pop_back();
-    in_flight = false;
     summary_.records_ingested += count;
   };
   try {

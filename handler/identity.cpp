@@ -15,8 +15,8 @@ namespace json = boost::json;
 // keeps a token from expiring between the check and the request.
 constexpr Ticks kRefreshMargin = std::chrono::minutes{5};
 
-// Tokens living at least this long are refreshed at half-life, as the Azure
-// SDK for C++ does (token_cache.cpp); managed identity tokens live 24 hours.
+// Tokens living at least this long are refreshed at half-life. Managed
+// identity tokens often live 24 hours.
 constexpr Ticks kHalfLifeRefreshMinimum = std::chrono::hours{2};
 
 // After a failed early refresh, the cached token is used for this long
@@ -55,36 +55,38 @@ std::optional<Instant> DateString(const json::value* value) {
   return ParseRfc1123(text);
 }
 
+struct TokenErrorHint {
+  const char* code;  // AADSTS number
+  const char* hint;
+};
+
 // Hints for the Entra errors a deployment meets most often.
+constexpr TokenErrorHint kTokenErrorHints[] = {
+    {"7000215", "the client secret is wrong; copy the secret's Value (not its ID) into AZURE_CLIENT_SECRET"},
+    {"7000222", "the client secret has expired; create a new one and update AZURE_CLIENT_SECRET"},
+    {"700016", "no application with AZURE_CLIENT_ID exists in this tenant; check AZURE_CLIENT_ID and AZURE_TENANT_ID"},
+    {"90002", "the tenant is not found; check AZURE_TENANT_ID and AZURE_CLOUD"},
+    {"900023", "the tenant is not found; check AZURE_TENANT_ID and AZURE_CLOUD"},
+    {"70011", "the scope is invalid for this cloud; check AZURE_CLOUD"},
+    {"500011", "the tenant has no service principal for this resource; check AZURE_CLOUD, and that the tenant has "
+               "the service (Exchange Online for message trace)"},
+    {"700027", "Entra ID did not accept the signature of the client assertion; upload the certificate in "
+               "AZURE_CLIENT_CERTIFICATE_PATH (its public part, a .cer or .pem) to the app registration under "
+               "Certificates & secrets, and check AZURE_CLIENT_ID"},
+    {"700024", "the client assertion is outside its valid time range; check this machine's clock"},
+    {"700021", "the client assertion names another application; check AZURE_CLIENT_ID"},
+    {"700023", "the client assertion's audience is not this tenant's token endpoint; check AZURE_TENANT_ID and "
+               "AZURE_AUTHORITY_HOST"},
+    {"5002738", "Entra ID does not accept the client assertion's signature algorithm here; set "
+                "AZURE_CLIENT_ASSERTION_ALGORITHM=RS256"},
+    {"7000112", "the application is disabled; enable it under Enterprise applications in Entra ID"},
+    {"53003", "a Conditional Access policy blocked the token; exclude this workload identity from the policy or "
+              "allow the Function App's outbound addresses"},
+};
+
 std::string HintFor(const std::string& code) {
-  if (code == "7000215") return "the client secret is wrong; copy the secret's Value (not its ID) into AZURE_CLIENT_SECRET";
-  if (code == "7000222") return "the client secret has expired; create a new one and update AZURE_CLIENT_SECRET";
-  if (code == "700016") return "no application with AZURE_CLIENT_ID exists in this tenant; check AZURE_CLIENT_ID and AZURE_TENANT_ID";
-  if (code == "90002" || code == "900023") return "the tenant is not found; check AZURE_TENANT_ID and AZURE_CLOUD";
-  if (code == "70011") return "the scope is invalid for this cloud; check AZURE_CLOUD";
-  if (code == "500011") {
-    return "the tenant has no service principal for this resource; check AZURE_CLOUD, and that the tenant has the "
-           "service (Exchange Online for message trace)";
-  }
-  if (code == "700027") {
-    return "Entra ID did not accept the signature of the client assertion; upload the certificate in "
-           "AZURE_CLIENT_CERTIFICATE_PATH (its public part, a .cer or .pem) to the app registration under "
-           "Certificates & secrets, and check AZURE_CLIENT_ID";
-  }
-  if (code == "700024") return "the client assertion is outside its valid time range; check this machine's clock";
-  if (code == "700021") return "the client assertion names another application; check AZURE_CLIENT_ID";
-  if (code == "700023") {
-    return "the client assertion's audience is not this tenant's token endpoint; check AZURE_TENANT_ID and "
-           "AZURE_AUTHORITY_HOST";
-  }
-  if (code == "5002738") {
-    return "Entra ID does not accept the client assertion's signature algorithm here; set "
-           "AZURE_CLIENT_ASSERTION_ALGORITHM=RS256";
-  }
-  if (code == "7000112") return "the application is disabled; enable it under Enterprise applications in Entra ID";
-  if (code == "53003") {
-    return "a Conditional Access policy blocked the token; exclude this workload identity from the policy or allow "
-           "the Function App's outbound addresses";
+  for (const TokenErrorHint& entry : kTokenErrorHints) {
+    if (code == entry.code) return entry.hint;
   }
   return {};
 }

@@ -45,11 +45,11 @@ Url TokenEndpoint(const Settings& settings);
 using FormFields = std::vector<std::pair<std::string, std::string>>;
 
 // Sends a client credentials grant for `audience_uri` to the token endpoint.
-// `credential_fields` returns the fields that prove the client's identity
-// (`client_secret`, or `client_assertion_type` and `client_assertion`); it
-// is called for every attempt, so that an assertion is fresh each time.
+// `credential_fields` returns the fields that prove the client's identity:
+// `client_secret`, or `client_assertion_type` and `client_assertion`. It is
+// called for every attempt, so that an assertion is fresh each time.
 // `credential` names the credential in error messages. Raises
-// CollectionError with DescribeTokenError's message when Entra refuses.
+// CollectionError with DescribeTokenError's message when Entra rejects it.
 AccessToken RequestClientCredentialsToken(const Settings& settings, HttpTransport& transport,
                                           const std::string& audience_uri,
                                           const std::function<FormFields()>& credential_fields,
@@ -73,10 +73,10 @@ class ClientSecretSource : public TokenSource {
 // file cannot be used.
 std::unique_ptr<TokenSource> MakeTokenSource(const Settings& settings, HttpTransport& transport);
 
-// When a token acquired at `acquired` should be replaced: at half its
-// lifetime when it lives 2 hours or more (as the Azure SDKs do, so that a
-// failed refresh leaves hours to try again), otherwise 5 minutes before it
-// expires.
+// Returns when a token acquired at `acquired` should be replaced. A token
+// living 2 hours or more is replaced at half its lifetime, so that a failed
+// refresh leaves hours to try again. Any other token is replaced 5 minutes
+// before it expires.
 Instant RefreshTime(Instant acquired, Instant expires_on);
 
 // Caches one token per audience and replaces it at RefreshTime().
@@ -87,9 +87,9 @@ class TokenCache {
   TokenCache(const Settings& settings, std::unique_ptr<TokenSource> source);
 
   // Returns a token for `audience`, acquiring one when none is cached or
-  // the cached one is due for refresh. When a refresh fails while the
-  // cached token is still more than 5 minutes from expiry, logs a warning
-  // and returns the cached token; otherwise the failure propagates.
+  // the cached one is due for refresh. A failed refresh propagates unless
+  // the cached token is still more than 5 minutes from expiry. In that case
+  // Get logs a warning and returns the cached token.
   const Secret& Get(Audience audience, RetryContext& context);
   void Invalidate(Audience audience);
   std::string Describe() const { return source_->Describe(); }
@@ -112,7 +112,7 @@ class TokenCache {
 AccessToken ParseTokenReply(const std::string& body, Instant now, const std::string& audience_uri);
 
 // Turns an Entra error reply (`error`, `error_description`, `error_codes`)
-// into a message that says what to fix.
+// into a message that names the fix.
 std::string DescribeTokenError(const HttpResponse& response, const std::string& audience_uri,
                                const std::string& credential);
 

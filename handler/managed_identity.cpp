@@ -55,7 +55,7 @@ IdentityHeaderReader ProcessIdentityHeader(Secret configured) {
 
 std::string DescribeManagedIdentityError(const HttpResponse& response, const std::string& audience_uri,
                                          const Settings& settings) {
-  std::string message = "the managed identity endpoint refused a token for " + audience_uri + " for " +
+  std::string message = "the managed identity endpoint rejected the token request for " + audience_uri + " for " +
                         IdentityName(settings) + " with HTTP " + std::to_string(response.status) + ": " +
                         ErrorDetail(response.body);
   switch (response.status) {

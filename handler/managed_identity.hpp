@@ -43,7 +43,7 @@ class ManagedIdentitySource : public TokenSource {
 
 // Turns an identity endpoint error (`{"statusCode":400,"message":...,
 // "correlationId":...}`, or an Entra error reply passed through) into a
-// message that says what to fix.
+// message that names the fix.
 std::string DescribeManagedIdentityError(const HttpResponse& response, const std::string& audience_uri,
                                          const Settings& settings);
 

@@ -36,18 +36,18 @@ class Secret {
 
 // Secret values known to this process, replaced by Secret::kRedacted in
 // every log line, shortened response body and run summary. A service may
-// echo a credential back (a token endpoint quoting the form it received, a
-// proxy reflecting the Authorization header), so the scrubber also matches
-// the forms a value takes on the wire: percent-encoded with upper- or
-// lower-case hex, and JSON-escaped. Thread-safe.
+// echo a credential back, e.g. a token endpoint quoting the form it received
+// or a proxy reflecting the Authorization header. So the scrubber also
+// matches the forms a value takes on the wire: percent-encoded with upper-
+// or lower-case hex, and JSON-escaped. Thread-safe.
 class SecretScrubber {
  public:
   // Values shorter than this are not scrubbed: they would match ordinary
   // words, and no credential Azure issues is that short.
   static constexpr std::size_t kMinLength = 8;
   // Tokens are added on every acquisition, so a long-running host process
-  // keeps only the most recently added values; settings are added again at
-  // the start of every run and so stay in.
+  // keeps only the most recently added values. Settings are added again at
+  // the start of every run, which keeps them in.
   static constexpr std::size_t kMaxValues = 512;
 
   static SecretScrubber& Global();

@@ -1,10 +1,10 @@
 'use strict';
 
 // Verification of signed client assertions (RFC 7523 JWTs) the way Microsoft
-// Entra ID checks them for certificate credentials: the signature against a
-// certificate registered on the application, found by its `x5t` (RS256) or
-// `x5t#S256` (PS256) thumbprint, and the claims `aud`, `iss`, `sub`, `jti`,
-// `nbf` and `exp`.
+// Entra ID checks them for certificate credentials. The signature must verify
+// with a certificate registered on the application, found by its `x5t`
+// (RS256) or `x5t#S256` (PS256) thumbprint. The claims `aud`, `iss`, `sub`,
+// `jti`, `nbf` and `exp` must match the request and the clock.
 //
 // AADSTS codes 700021, 700023, 700024 and 700027 are the ones Microsoft
 // documents for these failures; 50027 (malformed JWT) and 5002738

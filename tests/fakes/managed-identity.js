@@ -8,7 +8,7 @@
 //
 // The 400 "Unable to load the proper Managed Identity." and 500 "An
 // unexpected error occured while fetching the AAD Token." bodies are the
-// ones the real endpoint returns (quoted in Azure SDK bug reports); the
+// ones the real endpoint returns, as quoted in Azure SDK bug reports. The
 // bodies for a wrong header, a wrong api-version and a missing resource are
 // assumptions in the same shape.
 

@@ -126,12 +126,15 @@ const COMMON_PRESETS = {
   delay: ({ ms = 1000, then = null } = {}) => ({ kind: 'delay', ms, then }),
   truncate: ({ keepBytes, framing = 'complete' } = {}) => ({ kind: 'truncate', keepBytes, framing }),
   status: ({ status = 500, headers = {}, body = '' } = {}) => ({ kind: 'reply', status, headers, body }),
+  // The service processes the request, then the connection drops before
+  // the reply: the client cannot tell whether it took effect.
+  lostReply: () => ({ kind: 'lostReply' }),
 };
 
 /**
  * Starts an HTTPS server for one fake service on 127.0.0.1 with an ephemeral
- * port; with `tls: null`, a plain http server, as the App Service managed
- * identity endpoint is.
+ * port. With `tls: null` it starts a plain http server, as the App Service
+ * managed identity endpoint is.
  *
  * `handle({req, url, body, entry})` returns a reply `{status, headers, body}`
  * (body a string or Buffer) or null after writing the response itself.
@@ -209,6 +212,11 @@ async function startFakeServer({ name, tls, handle, presets = {} }) {
     }
     if (!reply) {
       entry.status = res.statusCode;
+      return;
+    }
+    if (fault && fault.kind === 'lostReply') {
+      entry.status = 'lost-reply';
+      req.socket.destroy();
       return;
     }
     if (res.destroyed) {

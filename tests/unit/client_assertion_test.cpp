@@ -181,11 +181,11 @@ TEST(ClientCertificateFile, MissingKeyOrCertificate) {
   const std::string no_certificate = file.directory.Write("key-only.pem", key_pem);
 
   const std::string key_error = LoadError(no_key);
-  EXPECT_NE(key_error.find("'" + no_key + "' (AZURE_CLIENT_CERTIFICATE_PATH) holds no readable private key"),
+  EXPECT_NE(key_error.find("'" + no_key + "' (AZURE_CLIENT_CERTIFICATE_PATH) contains no readable private key"),
             std::string::npos)
       << key_error;
   const std::string certificate_error = LoadError(no_certificate);
-  EXPECT_NE(certificate_error.find("holds no certificate"), std::string::npos) << certificate_error;
+  EXPECT_NE(certificate_error.find("contains no certificate"), std::string::npos) << certificate_error;
   EXPECT_NE(certificate_error.find(no_certificate), std::string::npos);
 
   // The key's base64 body never appears in a message.

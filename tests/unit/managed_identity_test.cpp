@@ -66,7 +66,8 @@ TEST(ManagedIdentity, SystemAssignedRequest) {
   EXPECT_EQ(request.url.ToString(),
             "http://127.0.0.1:41741/msi/token?resource=https%3A%2F%2Fmonitor.azure.com&api-version=2019-08-01");
   EXPECT_EQ(request.body, "");
-  const auto header = std::ranges::find_if(request.headers, [](const auto& h) { return h.first == "X-IDENTITY-HEADER"; });
+  const auto header =
+      std::ranges::find_if(request.headers, [](const auto& pair) { return pair.first == "X-IDENTITY-HEADER"; });
   ASSERT_NE(header, request.headers.end());
   EXPECT_EQ(header->second, "rotating-header-0001");
 }
@@ -110,10 +111,11 @@ TEST(ManagedIdentity, HeaderIsReadFromTheEnvironmentEveryTime) {
 TEST(ManagedIdentity, WrongClientIdSaysWhatToFix) {
   Fixture f;
   f.settings.client_id = kUserAssigned;
-  const std::string error = f.ErrorFor(
-      400, R"({"statusCode":400,"message":"Unable to load the proper Managed Identity.","correlationId":"c0ffee00-1111-2222-3333-444455556666"})");
-  EXPECT_NE(error.find("the managed identity endpoint refused a token for https://monitor.azure.com for the "
-                       "user-assigned managed identity with client id " + kUserAssigned +
+  const std::string error =
+      f.ErrorFor(400, R"({"statusCode":400,"message":"Unable to load the proper Managed Identity.",)"
+                      R"("correlationId":"c0ffee00-1111-2222-3333-444455556666"})");
+  EXPECT_NE(error.find("the managed identity endpoint rejected the token request for https://monitor.azure.com for "
+                       "the user-assigned managed identity with client id " + kUserAssigned +
                        " with HTTP 400: Unable to load the proper Managed Identity. (correlation id "
                        "c0ffee00-1111-2222-3333-444455556666)"),
             std::string::npos)
@@ -124,7 +126,8 @@ TEST(ManagedIdentity, WrongClientIdSaysWhatToFix) {
 
 TEST(ManagedIdentity, MissingSystemIdentitySaysWhatToFix) {
   Fixture f;
-  const std::string error = f.ErrorFor(400, R"({"statusCode":400,"message":"Unable to load the proper Managed Identity."})");
+  const std::string error =
+      f.ErrorFor(400, R"({"statusCode":400,"message":"Unable to load the proper Managed Identity."})");
   EXPECT_NE(error.find("for the system-assigned managed identity"), std::string::npos) << error;
   EXPECT_NE(error.find("Turn on the system-assigned identity"), std::string::npos) << error;
 }
@@ -139,8 +142,9 @@ TEST(ManagedIdentity, RejectedHeaderSaysRestart) {
 
 TEST(ManagedIdentity, ServerErrorsAreRetriedThenExplained) {
   Fixture f;
-  const std::string error = f.ErrorFor(
-      500, R"({"statusCode":500,"message":"An unexpected error occured while fetching the AAD Token.","correlationId":"8997f3a2-4774-4406-bcc2-14da6f7c387a"})");
+  const std::string error =
+      f.ErrorFor(500, R"({"statusCode":500,"message":"An unexpected error occured while fetching the AAD Token.",)"
+                      R"("correlationId":"8997f3a2-4774-4406-bcc2-14da6f7c387a"})");
   EXPECT_EQ(f.transport.requests.size(), 5u);
   EXPECT_NE(error.find("HTTP 500: An unexpected error occured while fetching the AAD Token. (correlation id "
                        "8997f3a2-4774-4406-bcc2-14da6f7c387a)"),
@@ -151,8 +155,9 @@ TEST(ManagedIdentity, ServerErrorsAreRetriedThenExplained) {
 
 TEST(ManagedIdentity, EntraErrorsPassedThroughAreShown) {
   Fixture f;
-  const std::string error = f.ErrorFor(
-      400, R"({"error":"invalid_resource","error_description":"AADSTS500011: The resource principal named https://monitor.azure.com was not found.\r\nTrace ID: x"})");
+  const std::string error = f.ErrorFor(400, R"({"error":"invalid_resource","error_description":"AADSTS500011: )"
+                                            R"(The resource principal named https://monitor.azure.com was not found.)"
+                                            R"(\r\nTrace ID: x"})");
   EXPECT_NE(error.find("HTTP 400: invalid_resource: AADSTS500011: The resource principal named "
                        "https://monitor.azure.com was not found."),
             std::string::npos)
@@ -162,7 +167,9 @@ TEST(ManagedIdentity, EntraErrorsPassedThroughAreShown) {
 
 TEST(ManagedIdentity, UnreachableEndpoint) {
   Fixture f;
-  for (int i = 0; i < 5; ++i) f.transport.Push(testing::TransportFailure("could not connect to http://127.0.0.1:41741"));
+  for (int i = 0; i < 5; ++i) {
+    f.transport.Push(testing::TransportFailure("could not connect to http://127.0.0.1:41741"));
+  }
   try {
     f.Acquire();
     FAIL() << "no error";
