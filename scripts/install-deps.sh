@@ -11,6 +11,7 @@ packages=(
   libcpp-httplib-dev libboost-json1.81-dev libssl-dev zlib1g-dev
   libgtest-dev libgmock-dev libicu-dev
   dnstwist faketime locales publicsuffix
+  zip unzip
 )
 # Node.js 18 or newer runs the fakes and end-to-end tests. Debian's own nodejs
 # and npm are used only where no node is installed yet, so that a machine with
