@@ -6,7 +6,8 @@ namespace {
 // Applies the field limit to the columns that can be long.
 std::size_t LimitFields(TraceRow& row, std::size_t max_field_bytes) {
   std::size_t truncated = 0;
-  for (std::string* field : {&row.subject, &row.sender, &row.recipient, &row.message_id}) {
+  for (std::string* field : {&row.subject, &row.sender, &row.recipient, &row.message_id, &row.from_ip, &row.to_ip,
+                             &row.status, &row.trace_id}) {
     if (TruncateUtf8(*field, max_field_bytes)) ++truncated;
   }
   return truncated;

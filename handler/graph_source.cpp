@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <unordered_set>
+
 #include "errors.hpp"
 
 namespace mt {
@@ -58,7 +60,9 @@ void ParseGraphPage(const HttpResponse& response, std::vector<TraceRow>& rows, s
 
   rows.reserve(rows.size() + value->as_array().size());
   for (const json::value& item : value->as_array()) {
-    if (!item.is_object()) throw CollectionError("Graph returned a row that is not an object: " + json::serialize(item));
+    if (!item.is_object()) {
+      throw CollectionError("Graph returned a row that is not an object: " + ShortenBody(json::serialize(item)));
+    }
     rows.push_back(ParseGraphRow(item.as_object()));
   }
 
@@ -169,7 +173,12 @@ GraphTraceSource::Page GraphTraceSource::FetchPage(const std::string& url_text, 
 void GraphTraceSource::Read(Instant start, Instant end, const PageHandler& on_page, RetryContext& context) {
   std::string url = FirstPageUrl(start, end);
   bool is_next_link = false;
+  std::unordered_set<std::string> visited;
   while (!url.empty()) {
+    // A next link seen before would loop forever and spend the quota.
+    if (!visited.insert(url).second) {
+      throw PoisonedContinuation("Graph returned a next link that was already followed in this range");
+    }
     Page page = FetchPage(url, is_next_link, context);
     if (!on_page(std::move(page.rows))) return;
     url = std::move(page.next_link);

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "collector.hpp"
+#include "http_client.hpp"
 #include "run_log.hpp"
 #include "timer_payload.hpp"
 
@@ -69,8 +70,13 @@ int HostServer::Listen(int port) {
   server.set_error_handler([](const httplib::Request& request, httplib::Response& response) {
     if (!response.body.empty()) return;
     json::object body;
-    body["error"] = "no function at " + request.method + " " + request.path + "; this handler serves POST /" +
-                    kFunctionName;
+    if (response.status == 404 || response.status == 405) {
+      body["error"] = "no function at " + request.method + " " + ShortenBody(request.path) + "; this handler serves POST /" +
+                      kFunctionName;
+    } else {
+      body["error"] = "the request was rejected with HTTP " + std::to_string(response.status) +
+                      " (a timer body is a small JSON object)";
+    }
     response.set_content(json::serialize(body), kJson);
   });
 

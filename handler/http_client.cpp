@@ -12,6 +12,10 @@ namespace {
 
 constexpr std::size_t kLoggedBodyLimit = 1024;
 
+// A Graph page of 5,000 rows is 2 to 4 MB; no reply the handler reads comes
+// near this.
+constexpr std::uint64_t kMaxReplyBytes = 64ull << 20;
+
 std::string Lower(std::string text) {
   std::ranges::transform(text, text.begin(), [](unsigned char c) { return char(std::tolower(c)); });
   return text;
@@ -92,7 +96,29 @@ HttpOutcome HttplibTransport::Send(const HttpRequest& request) {
   for (const auto& [name, value] : request.headers) raw.headers.emplace(name, value);
   raw.body = request.body;
 
+  // The read timeout applies to each read; this bounds the whole reply, so
+  // a server that trickles bytes cannot hold a run, and caps its size so a
+  // runaway reply cannot exhaust memory.
+  const auto started = std::chrono::steady_clock::now();
+  const auto deadline = started + request.timeout * 2;
+  bool too_large = false;
+  bool too_slow = false;
+  raw.progress = [&](std::uint64_t current, std::uint64_t) {
+    if (current > kMaxReplyBytes) too_large = true;
+    if (std::chrono::steady_clock::now() > deadline) too_slow = true;
+    return !too_large && !too_slow;
+  };
+
   httplib::Result result = connection.client->send(raw);
+  if (too_large || too_slow) {
+    outcome.transport_error = too_large ? "the reply from " + request.url.Origin() + " is larger than " +
+                                              std::to_string(kMaxReplyBytes >> 20) + " MiB and was abandoned"
+                                        : "the reply from " + request.url.Origin() + " took longer than " +
+                                              std::to_string(2 * request.timeout.count()) + " seconds and was abandoned";
+    outcome.maybe_processed = true;
+    connections_.erase(request.url.Origin());
+    return outcome;
+  }
   if (!result) {
     outcome.transport_error = DescribeError(result.error(), request.url);
     outcome.certificate_rejected = result.error() == httplib::Error::SSLServerVerification;

@@ -111,7 +111,9 @@ AccessToken ParseTokenReply(const std::string& body, Instant now, const std::str
   json::error_code error;
   const json::value reply = json::parse(body, error);
   if (error || !reply.is_object()) {
-    throw CollectionError("the token reply for " + audience_uri + " is not a JSON object: " + ShortenBody(body));
+    // The body is not quoted: a cut-off reply may still hold a live token.
+    throw CollectionError("the token reply for " + audience_uri + " is not a JSON object (" + std::to_string(body.size()) +
+                          " bytes); check that AZURE_AUTHORITY_HOST points at Entra ID");
   }
   const json::object& object = reply.as_object();
   const json::value* token = object.if_contains("access_token");
@@ -140,7 +142,10 @@ std::string DescribeTokenError(const HttpResponse& response, const std::string& 
                         std::to_string(response.status);
   json::error_code error;
   const json::value reply = json::parse(response.body, error);
-  if (error || !reply.is_object()) return message + ": " + ShortenBody(response.body);
+  if (error || !reply.is_object()) {
+    return message + " with a reply that is not JSON (" + std::to_string(response.body.size()) +
+           " bytes); check that AZURE_AUTHORITY_HOST points at Entra ID";
+  }
 
   const json::object& object = reply.as_object();
   std::string code;

@@ -39,7 +39,11 @@ next run continues), 1 failed, 64 wrong usage.
 int RunOnce(const std::vector<std::string>& args) {
   mt::Environment environment = mt::ReadProcessEnvironment();
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--settings" && i + 1 < args.size()) {
+    if (args[i] == "--settings" && i + 1 == args.size()) {
+      std::fprintf(stderr, "error: --settings needs a file, e.g. handler run --settings local.settings.json\n");
+      return kExitUsage;
+    }
+    if (args[i] == "--settings") {
       try {
         mt::MergeSettingsFile(args[++i], environment);
       } catch (const mt::ConfigurationError& error) {

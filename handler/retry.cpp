@@ -9,6 +9,10 @@
 namespace mt {
 namespace {
 
+// Longer waits are read as this long: they end the run either way, and
+// larger numbers would overflow the tick count.
+constexpr long long kMaxRetryAfterSeconds = 86'400;
+
 std::optional<long long> ParseNonNegative(const std::string& text) {
   if (text.empty() || text.size() > 12) return std::nullopt;
   long long value = 0;
@@ -54,13 +58,15 @@ Classification ClassifyDelivery(const HttpOutcome& outcome) {
 std::optional<Ticks> RetryAfter(const HttpResponse& response, Instant now) {
   for (const char* name : {"retry-after-ms", "x-ms-retry-after-ms"}) {
     if (auto millis = ParseNonNegative(Trim(response.Header(name)))) {
-      return std::chrono::milliseconds{*millis};
+      return std::chrono::milliseconds{std::min(*millis, kMaxRetryAfterSeconds * 1000)};
     }
   }
   const std::string value = Trim(response.Header("retry-after"));
   if (value.empty()) return std::nullopt;
-  if (auto seconds = ParseNonNegative(value)) return std::chrono::seconds{*seconds};
-  if (auto date = ParseRfc1123(value)) return std::max(Ticks{0}, *date - now);
+  if (auto seconds = ParseNonNegative(value)) return std::chrono::seconds{std::min(*seconds, kMaxRetryAfterSeconds)};
+  if (auto date = ParseRfc1123(value)) {
+    return std::clamp<Ticks>(*date - now, Ticks{0}, std::chrono::seconds{kMaxRetryAfterSeconds});
+  }
   return std::nullopt;
 }
 
@@ -103,10 +109,10 @@ HttpOutcome SendWithRetry(HttpTransport& transport, const std::function<HttpRequ
     if (outcome.response) {
       if (auto asked = RetryAfter(*outcome.response, context.clock.Now())) {
         if (*asked > policy.max_retry_after) {
-          context.log.Warning(what + ": " + verdict.reason + " asks to wait " + FormatDuration(*asked) +
-                              ", longer than the " + FormatDuration(policy.max_retry_after) +
-                              " this call may wait; giving up");
-          return outcome;
+          // The service is not expected back soon: stop the run cleanly and
+          // let a later run try again.
+          throw BudgetExhausted(what + ": " + verdict.reason + " asks to wait " + FormatDuration(*asked) +
+                                ", longer than the " + FormatDuration(policy.max_retry_after) + " a call may wait");
         }
         wait = *asked;
       }

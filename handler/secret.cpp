@@ -118,7 +118,16 @@ void AddConnectionStringSecrets(std::string_view connection_string) {
 
 void AddSecretSettings(const std::map<std::string, std::string>& environment) {
   for (const char* name : kSecretSettings) {
-    if (auto it = environment.find(name); it != environment.end()) SecretScrubber::Global().Add(it->second);
+    if (auto it = environment.find(name); it != environment.end()) {
+      // Settings are trimmed before use, so the value on the wire may lack
+      // the whitespace around the configured one.
+      SecretScrubber::Global().Add(it->second);
+      const std::string& value = it->second;
+      const auto first = value.find_first_not_of(" \t\r\n");
+      if (first != std::string::npos) {
+        SecretScrubber::Global().Add(value.substr(first, value.find_last_not_of(" \t\r\n") - first + 1));
+      }
+    }
   }
   for (const auto& [name, value] : environment) {
     const std::string lower = Lower(value);

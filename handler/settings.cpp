@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -64,6 +65,8 @@ constexpr CloudProfile kChinaCloud{
     "core.chinacloudapi.cn",
 };
 
+constexpr std::size_t kMaxSettingLength = 4096;
+
 // The Consumption plan's maximum function timeout, used when neither the
 // budget nor the timeout is configured.
 constexpr Ticks kDefaultFunctionTimeout = std::chrono::minutes{10};
@@ -84,10 +87,19 @@ class Reader {
  public:
   explicit Reader(const Environment& environment) : environment_(environment) {}
 
-  std::string Get(const std::string& name) const {
+  std::string Get(const std::string& name) {
     const auto it = environment_.find(name);
     if (it == environment_.end()) return {};
     const std::string& value = it->second;
+    // No setting is longer than a connection string; a huge value is a
+    // mistake, and would be slow or unsafe to match against patterns.
+    if (value.size() > kMaxSettingLength) {
+      if (reported_long_.insert(name).second) {
+        Fail(name + " is too long (" + std::to_string(value.size()) + " characters, at most " +
+             std::to_string(kMaxSettingLength) + "); check that the right value was pasted");
+      }
+      return {};
+    }
     const auto first = value.find_first_not_of(" \t\r\n");
     if (first == std::string::npos) return {};
     return value.substr(first, value.find_last_not_of(" \t\r\n") - first + 1);
@@ -117,6 +129,7 @@ class Reader {
  private:
   const Environment& environment_;
   std::vector<std::string> errors_;
+  std::set<std::string> reported_long_;
 };
 
 Ticks ReadTimeBudget(Reader& reader, const Environment& environment) {
@@ -253,7 +266,8 @@ const CloudProfile& ProfileFor(Cloud cloud) {
 }
 
 std::optional<Ticks> ParseTimeSpan(const std::string& text) {
-  static const std::regex kTimeSpan{"^(?:(\\d+)\\.)?(\\d{1,2}):(\\d{2}):(\\d{2})$"};
+  static const std::regex kTimeSpan{"^(?:(\\d{1,5})\\.)?(\\d{1,2}):(\\d{2}):(\\d{2})$"};
+  if (text.size() > 16) return std::nullopt;
   std::smatch match;
   if (!std::regex_match(text, match, kTimeSpan)) return std::nullopt;
   const long days = match[1].matched ? std::stol(match[1]) : 0;
@@ -333,6 +347,9 @@ Settings LoadSettings(const Environment& environment) {
                 "'; use the application (client) id GUID of the app registration or user-assigned identity");
   }
   settings.client_secret = Secret(reader.Get("AZURE_CLIENT_SECRET"));
+  if (settings.client_secret.Reveal().starts_with("<") && settings.client_secret.Reveal().ends_with(">")) {
+    reader.Fail("AZURE_CLIENT_SECRET still holds the example's placeholder; set the secret's value");
+  }
   settings.client_certificate_path = reader.Get("AZURE_CLIENT_CERTIFICATE_PATH");
   settings.identity_endpoint = reader.Get("IDENTITY_ENDPOINT");
   settings.identity_header = Secret(reader.Get("IDENTITY_HEADER"));
@@ -375,8 +392,12 @@ Settings LoadSettings(const Environment& environment) {
 
   if (std::string start = reader.Get("MESSAGE_TRACE_START"); !start.empty()) {
     settings.start = ParseIso8601(start);
+    const Instant now = std::chrono::time_point_cast<Ticks>(std::chrono::system_clock::now());
     if (!settings.start) {
       reader.Fail("MESSAGE_TRACE_START is invalid: '" + start + "'; write an ISO 8601 UTC instant, e.g. 2026-11-01T00:00:00Z");
+    } else if (*settings.start > now + std::chrono::hours{1}) {
+      reader.Fail("MESSAGE_TRACE_START is in the future: '" + start +
+                  "'; write the instant in the past where the first run should start, or leave it empty");
     }
   }
 
@@ -442,10 +463,18 @@ Settings LoadSettings(const Environment& environment) {
   }
 
   settings.storage_connection = Secret(reader.Get("AzureWebJobsStorage"));
-  try {
-    settings.storage = ReadStorageAccount(environment, profile.storage_suffix);
-  } catch (const ConfigurationError& error) {
-    reader.Fail(error.what());
+  const bool storage_too_long = std::ranges::any_of(environment, [](const auto& entry) {
+    return entry.first.starts_with("AzureWebJobsStorage") && entry.second.size() > kMaxSettingLength;
+  });
+  if (!storage_too_long) {
+    try {
+      settings.storage = ReadStorageAccount(environment, profile.storage_suffix);
+    } catch (const ConfigurationError& error) {
+      reader.Fail(error.what());
+    }
+  } else if (reader.Get("AzureWebJobsStorage").empty()) {
+    reader.Fail("an AzureWebJobsStorage__ setting is too long (more than " + std::to_string(kMaxSettingLength) +
+                " characters); check that the right value was pasted");
   }
 
   settings.ca_file = reader.Get("SSL_CERT_FILE");

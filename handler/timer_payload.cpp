@@ -31,7 +31,10 @@ TimerInvocation ParseTimerInvocation(std::string_view body) {
   // Data holds one entry named after the binding; take whichever it is.
   if (const json::value* data = Find(&root, "Data"); data && data->is_object() && !data->as_object().empty()) {
     const auto& entry = *data->as_object().begin();
-    invocation.binding = std::string(entry.key());
+    // The name is echoed in logs: keep it short and on one line.
+    for (unsigned char c : std::string_view(entry.key()).substr(0, 64)) {
+      invocation.binding += c < 0x20 || c == 0x7F ? '?' : char(c);
+    }
     const json::value* timer = &entry.value();
     if (const json::value* past_due = Find(timer, "IsPastDue"); past_due && past_due->is_bool()) {
       invocation.is_past_due = past_due->as_bool();

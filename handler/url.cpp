@@ -17,6 +17,11 @@ std::string Lower(std::string_view text) {
 }  // namespace
 
 std::optional<Url> Url::Parse(std::string_view text) {
+  // Spaces, control characters and placeholders such as <name> never belong
+  // in a URL, and CR or LF would split the HTTP request.
+  if (std::ranges::any_of(text, [](unsigned char c) { return c <= 0x20 || c == 0x7F || c == '<' || c == '>'; })) {
+    return std::nullopt;
+  }
   const auto scheme_end = text.find("://");
   if (scheme_end == std::string_view::npos) return std::nullopt;
   Url url;
@@ -69,7 +74,22 @@ std::string Url::Origin() const {
 }
 
 bool Url::IsLoopback() const {
-  return host == "localhost" || host == "::1" || host.starts_with("127.");
+  if (host == "localhost" || host == "::1") return true;
+  // Only a dotted-quad 127.x.y.z literal: a name such as 127.example.com
+  // may resolve anywhere.
+  int octets = 0;
+  std::size_t pos = 0;
+  while (pos <= host.size()) {
+    const std::size_t dot = std::min(host.find('.', pos), host.size());
+    const std::string_view part = std::string_view(host).substr(pos, dot - pos);
+    if (part.empty() || part.size() > 3 || !std::ranges::all_of(part, [](char c) { return c >= '0' && c <= '9'; })) {
+      return false;
+    }
+    if (std::stoi(std::string(part)) > 255) return false;
+    ++octets;
+    pos = dot + 1;
+  }
+  return octets == 4 && host.starts_with("127.");
 }
 
 bool Url::SameOrigin(const Url& other) const {

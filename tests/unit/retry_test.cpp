@@ -128,15 +128,26 @@ TEST(SendWithRetry, RetryAfterPastTheDeadlineEndsTheRun) {
   EXPECT_EQ(transport.requests.size(), 1u);
 }
 
-TEST(SendWithRetry, RetryAfterLongerThanThePolicyAllowsGivesUp) {
+TEST(SendWithRetry, RetryAfterPastThePolicyEndsTheRun) {
   ScriptedTransport transport;
   transport.Push(Reply(429, "{}", {{"retry-after", "3600"}}));
   ManualClock clock(kStart);
   RunLog log("", false);
   RetryContext context{clock, log, kStart + std::chrono::hours{5}};
-  const HttpOutcome outcome = SendWithRetry(transport, AnyRequest, ClassifyTransient, NoJitter(), context, "test");
-  EXPECT_EQ(outcome.response->status, 429);
+  EXPECT_THROW(SendWithRetry(transport, AnyRequest, ClassifyTransient, NoJitter(), context, "test"), BudgetExhausted);
   EXPECT_TRUE(clock.sleeps.empty());
+}
+
+TEST(RetryAfter, HugeValuesAreCappedAtADay) {
+  HttpResponse response;
+  response.headers["retry-after"] = "999999999999";
+  EXPECT_EQ(RetryAfter(response, kStart), Ticks{std::chrono::hours{24}});
+  HttpResponse millis;
+  millis.headers["retry-after-ms"] = "999999999999";
+  EXPECT_EQ(RetryAfter(millis, kStart), Ticks{std::chrono::hours{24}});
+  HttpResponse negative;
+  negative.headers["retry-after"] = "-5";
+  EXPECT_FALSE(RetryAfter(negative, kStart));
 }
 
 TEST(SendWithRetry, BuildsAFreshRequestForEveryAttempt) {

@@ -2,6 +2,7 @@
 
 #include "errors.hpp"
 #include "settings.hpp"
+#include "url.hpp"
 
 namespace mt {
 namespace {
@@ -99,6 +100,49 @@ TEST(ParseTimeSpan, HostJsonForms) {
   EXPECT_EQ(ParseTimeSpan("1.02:00:00"), Ticks{std::chrono::hours{26}});
   EXPECT_FALSE(ParseTimeSpan("10m"));
   EXPECT_FALSE(ParseTimeSpan("00:61:00"));
+}
+
+}  // namespace
+}  // namespace mt
+
+namespace mt {
+namespace {
+
+TEST(Url, LoopbackMeansA127AddressLiteral) {
+  EXPECT_TRUE(Url::Parse("http://127.0.0.1:8080")->IsLoopback());
+  EXPECT_TRUE(Url::Parse("http://127.1.2.3")->IsLoopback());
+  EXPECT_TRUE(Url::Parse("http://localhost:1")->IsLoopback());
+  EXPECT_FALSE(Url::Parse("http://127.evil.example")->IsLoopback());
+  EXPECT_FALSE(Url::Parse("http://127.0.0.1.evil.example")->IsLoopback());
+  EXPECT_FALSE(Url::Parse("http://127.0.0.256")->IsLoopback());
+}
+
+TEST(Url, ControlCharactersAndPlaceholdersAreRejected) {
+  EXPECT_FALSE(Url::Parse("https://graph.example/v1.0?a=b\r\nX-Injected: 1"));
+  EXPECT_FALSE(Url::Parse("https://graph.example/a b"));
+  EXPECT_FALSE(Url::Parse("https://<dce name>.westeurope-1.ingest.monitor.azure.com"));
+  EXPECT_TRUE(Url::Parse("https://graph.example/v1.0?$filter=a%20b"));
+}
+
+TEST(Settings, HugeValuesAreRejectedNotMatched) {
+  Environment environment = Valid();
+  environment["AZURE_TENANT_ID"] = std::string(40000, 'a') + ".example";
+  environment["MESSAGE_TRACE_TIME_BUDGET"] = std::string(30, '9') + ".00:00:00";
+  const std::string error = ErrorFor(environment);
+  EXPECT_NE(error.find("AZURE_TENANT_ID is too long (40008 characters"), std::string::npos);
+  EXPECT_NE(error.find("MESSAGE_TRACE_TIME_BUDGET is invalid"), std::string::npos);
+}
+
+TEST(Settings, StartInTheFutureIsAnError) {
+  Environment environment = Valid();
+  environment["MESSAGE_TRACE_START"] = "2062-01-01T00:00:00Z";
+  EXPECT_NE(ErrorFor(environment).find("MESSAGE_TRACE_START is in the future"), std::string::npos);
+}
+
+TEST(Settings, ExamplePlaceholderSecretIsAnError) {
+  Environment environment = Valid();
+  environment["AZURE_CLIENT_SECRET"] = "<client secret value; on Azure use a Key Vault reference>";
+  EXPECT_NE(ErrorFor(environment).find("AZURE_CLIENT_SECRET still holds the example's placeholder"), std::string::npos);
 }
 
 }  // namespace

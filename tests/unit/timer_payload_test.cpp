@@ -63,3 +63,17 @@ TEST(TimerPayload, RetryContextCount) {
 
 }  // namespace
 }  // namespace mt
+
+namespace mt {
+namespace {
+
+TEST(TimerPayload, BindingNameIsShortAndOnOneLine) {
+  const TimerInvocation timer = ParseTimerInvocation("{\"Data\":{\"" + std::string("evil\\ninfo: forged line") +
+                                                     std::string(1000, 'x') + "\":{}}}");
+  EXPECT_EQ(timer.binding.size(), 64u);
+  EXPECT_EQ(timer.binding.find('\n'), std::string::npos);
+  EXPECT_TRUE(timer.binding.starts_with("evil?info: forged line"));
+}
+
+}  // namespace
+}  // namespace mt
