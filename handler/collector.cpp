@@ -190,10 +190,13 @@ void Collection::ResolvePending() {
     if (std::all_of(batch.rows.begin(), batch.rows.end(), [&](const TraceRow& row) { return ledger_->Contains(row); })) {
       continue;
     }
-    if (now < batch.sent_at + settings_.ingestion_lag) {
+    // The service may accept a batch up to a request's whole time allowance
+    // after it was sent, so its rows may become queryable that much later.
+    const Instant checkable = batch.sent_at + settings_.ingestion_lag + 2 * settings_.http_timeout;
+    if (now < checkable) {
       log_.Info("a batch of " + std::to_string(batch.rows.size()) + " rows sent at " + FormatIsoSeconds(batch.sent_at) +
                 " has an unknown outcome; it is checked once it would be queryable, after " +
-                FormatIsoSeconds(batch.sent_at + settings_.ingestion_lag));
+                FormatIsoSeconds(checkable));
       for (const TraceRow& row : batch.rows) unresolved_keys_.insert(HashRow(row).key);
       still_open.push_back(std::move(batch));
       continue;
@@ -212,7 +215,11 @@ void Collection::ResolvePending() {
     }
   }
 
+  // Batches to send again stay pending until they are delivered: a run
+  // killed during the resend leaves them to be checked once more.
+  const std::size_t open_count = still_open.size();
   checkpoint_.pending = std::move(still_open);
+  checkpoint_.pending.insert(checkpoint_.pending.end(), to_send.begin(), to_send.end());
   ledger_->Flush(context_);
   SaveCheckpoint();
 
@@ -223,6 +230,10 @@ void Collection::ResolvePending() {
     }
     std::sort(rows.begin(), rows.end(), DeliveryOrder);
     Deliver(rows);
+  }
+  if (!to_send.empty()) {
+    checkpoint_.pending.resize(open_count);
+    SaveCheckpoint();
   }
 }
 

@@ -32,7 +32,8 @@ std::string ErrorDetail(const std::string& body) {
 }  // namespace
 
 std::string DescribeIngestionError(const HttpResponse& response, const Settings& settings) {
-  const std::string detail = ErrorDetail(response.body);
+  std::string detail = ErrorDetail(response.body);
+  while (!detail.empty() && detail.back() == '.') detail.pop_back();
   const std::string status = std::to_string(response.status);
   switch (response.status) {
     case 400:
@@ -100,7 +101,14 @@ void LogsIngestionSink::Post(const std::string& body, std::size_t row_count, Ret
     }
     if (!outcome.response) throw CollectionError("the Logs Ingestion API could not be reached: " + outcome.transport_error);
     const int status = outcome.response->status;
-    if (status >= 200 && status < 300) return;
+    // The API answers 204 with no body. Any other 2xx (an HTML page from a
+    // proxy, say) proves nothing about the batch, so it is checked later.
+    if (status == 204 || (status >= 200 && status < 300 && outcome.response->body.empty())) return;
+    if (status >= 200 && status < 300) {
+      throw DeliveryUncertain("the Logs Ingestion API answered HTTP " + std::to_string(status) + " with " +
+                              std::to_string(outcome.response->body.size()) + " bytes of " +
+                              outcome.response->Header("content-type") + " instead of 204");
+    }
     if (status == 401 && !retried_unauthorized) {
       tokens_.Invalidate(Audience::kMonitor);
       retried_unauthorized = true;

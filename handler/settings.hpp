@@ -83,8 +83,9 @@ struct Settings {
   // between sending it and recording it) is queryable if it landed.
   Ticks ingestion_lag = std::chrono::minutes{15};
 
-  // Timeout of every outbound request; the run's lease (60 s) is renewed
-  // between requests, so it stays below that.
+  // Timeout of source, query and ingestion requests; the run's lease (60 s)
+  // is renewed between requests, so it stays below that. Token and storage
+  // requests use 30 seconds.
   std::chrono::seconds http_timeout{45};
 
   std::string TableName() const { return log_type + "_CL"; }

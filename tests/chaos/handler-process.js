@@ -10,10 +10,15 @@ const path = require('node:path');
 const { startHost } = require('../host/host-emulator');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const HANDLER_PATH = path.resolve(process.env.HANDLER_PATH || path.join(REPO_ROOT, 'build', 'handler', 'handler'));
 
-// The multi-threaded variant: the serving handler answers the host's probes
-// on other threads while a collection runs. Debian installs it here.
+/** Returns the path of the binary under test: HANDLER_PATH, or the default build's. */
+function handlerPath() {
+  return path.resolve(process.env.HANDLER_PATH || path.join(REPO_ROOT, 'build', 'handler', 'handler'));
+}
+
+// The multi-threaded variant, because the serving handler replies to the
+// host's probes on other threads while a collection runs. Debian installs
+// it in the first of these paths.
 const LIBFAKETIME_CANDIDATES = [
   '/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1',
   '/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1',
@@ -23,14 +28,26 @@ const LIBFAKETIME_CANDIDATES = [
 const RUN_SUMMARY_KEYS = ['status', 'windowStart', 'windowEnd', 'recordsFetched', 'recordsIngested',
   'duplicatesSkipped', 'error'];
 
+// `handler run` processes still running, killed by pid if this process exits first.
+const running = new Set();
+process.on('exit', () => {
+  for (const child of running) {
+    try {
+      process.kill(child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
 function findLibfaketime() {
   return LIBFAKETIME_CANDIDATES.find((candidate) => fs.existsSync(candidate)) || null;
 }
 
 /** Why the handler cannot run under faketime here, or false when it can. */
 function handlerUnavailable() {
-  if (!fs.existsSync(HANDLER_PATH)) {
-    return `handler binary not found at ${HANDLER_PATH}; build it with cmake --build --preset default`;
+  if (!fs.existsSync(handlerPath())) {
+    return `handler binary not found at ${handlerPath()}; build it with cmake --build --preset default`;
   }
   if (!findLibfaketime()) {
     return 'libfaketime is not installed; run scripts/install-deps.sh (Debian package faketime)';
@@ -59,7 +76,7 @@ function faketimeEnv(offsetMs) {
   };
 }
 
-/** Parses the single JSON object `handler run` prints; returns null when stdout holds none. */
+/** Parses the single JSON object `handler run` prints; returns null when stdout contains none. */
 function parseSummary(stdout) {
   const text = stdout.trim();
   if (!text) {
@@ -90,11 +107,12 @@ function missingSummaryKeys(summary) {
  */
 function startRun(env, { offsetMs = 0, timeoutMs = 120 * 1000 } = {}) {
   const startedAt = Date.now();
-  const child = spawn(HANDLER_PATH, ['run'], {
+  const child = spawn(handlerPath(), ['run'], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, ...env, ...faketimeEnv(offsetMs) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
   let stdout = '';
   let stderr = '';
   let killed = false;
@@ -124,11 +142,13 @@ function startRun(env, { offsetMs = 0, timeoutMs = 120 * 1000 } = {}) {
   const done = new Promise((resolve) => {
     child.once('error', (error) => {
       clearTimeout(timer);
+      running.delete(child);
       resolve({ code: null, signal: null, stdout, stderr: `${stderr}${error.message}`, summary: null,
         durationMs: Date.now() - startedAt, hung, killed });
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
+      running.delete(child);
       resolve({ code, signal, stdout, stderr, summary: parseSummary(stdout), durationMs: Date.now() - startedAt,
         hung, killed });
     });
@@ -147,7 +167,7 @@ function runHandler(env, options) {
  */
 function startHostAt(env, { offsetMs = 0, functionTimeoutMs = 10 * 60 * 1000 } = {}) {
   return startHost({
-    handlerPath: HANDLER_PATH,
+    handlerPath: handlerPath(),
     env: { ...env, ...faketimeEnv(offsetMs) },
     functionTimeoutMs,
     restartOnTimeout: false,
@@ -155,7 +175,7 @@ function startHostAt(env, { offsetMs = 0, functionTimeoutMs = 10 * 60 * 1000 } =
 }
 
 module.exports = {
-  HANDLER_PATH,
+  handlerPath,
   RUN_SUMMARY_KEYS,
   handlerUnavailable,
   faketimeEnv,

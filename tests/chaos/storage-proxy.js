@@ -1,10 +1,11 @@
 'use strict';
 
 // A plain-http proxy in front of Azurite's Blob service that injects faults
-// into the handler's state requests: a connection reset before the request
-// reaches Azurite, a 500 or 503 reply in Azurite's error format, or a reset
-// after Azurite applied the request, so that the handler never learns that
-// its write succeeded. Hooks see every request before and after Azurite.
+// into the handler's state requests. A fault is a connection reset before
+// the request reaches Azurite, a 500 or 503 reply in Azurite's error format,
+// or a reset after Azurite applied the request, so that the handler never
+// learns that its write succeeded. Hooks see every request before and after
+// Azurite.
 
 const http = require('node:http');
 
@@ -28,8 +29,10 @@ function errorReply(status) {
  * @param {object} azurite the result of startAzurite()
  * @returns {Promise<object>} `connectionString` and `blobEndpoint` that point at
  *   the proxy; `inject(fault)` queues a fault ({kind: 'reset' | 'status' |
- *   'lostReply', status, match(entry), skip}); `onRequest(hook)` and
- *   `onReply(hook)` register hooks called with each request's entry;
+ *   'lostReply', status, match(entry), skip}); `onRequest(hook)` registers
+ *   hook(entry, body), called before forwarding, which drops the request
+ *   when it returns true; `onReply(hook)` registers hook(entry), called
+ *   after Azurite replied;
  *   `clearFaults()`, `requests()`, `stop()`
  */
 async function startStorageProxy(azurite) {
@@ -90,7 +93,13 @@ async function startStorageProxy(azurite) {
       time: Date.now(),
     };
     log.push(entry);
-    requestHooks.forEach((hook) => hook(entry));
+    // A hook that returns true drops the request before it reaches Azurite.
+    const dropped = requestHooks.map((hook) => hook(entry, body)).some(Boolean);
+    if (dropped) {
+      entry.status = 'dropped';
+      req.socket.destroy();
+      return;
+    }
 
     const before = takeFault(entry, ['reset', 'status']);
     if (before) {
@@ -118,7 +127,7 @@ async function startStorageProxy(azurite) {
     entry.status = reply.status;
     replyHooks.forEach((hook) => hook(entry));
     if (takeFault(entry, ['lostReply'])) {
-      // Azurite applied the request; the handler sees a dropped connection.
+      // Azurite applied the request, but the handler gets a dropped connection.
       entry.fault = 'lostReply';
       req.socket.destroy();
       return;
@@ -154,8 +163,11 @@ async function startStorageProxy(azurite) {
     blobEndpoint,
     connectionString: `DefaultEndpointsProtocol=http;AccountName=${azurite.accountName};` +
       `AccountKey=${azurite.accountKey};BlobEndpoint=${blobEndpoint};`,
+    /** Queues a fault; returns its record, whose `remaining` counts down as it hits. */
     inject(fault) {
-      faults.push({ skip: 0, times: 1, ...fault, remaining: fault.times ?? 1 });
+      const stored = { skip: 0, times: 1, ...fault, remaining: fault.times ?? 1 };
+      faults.push(stored);
+      return stored;
     },
     onRequest(hook) {
       requestHooks.push(hook);

@@ -252,6 +252,8 @@ const GRAPH_PRESETS = {
  * @param {number} [options.maxLookbackDays] oldest start, 90 days by default
  * @param {number} [options.clockSkewMs] how far past now the end may be, 5 s by default
  * @param {boolean} [options.foreignNextLinks] point next links at https://127.0.0.2:<port>
+ * @param {number} [options.serverPageSize] most rows per page whatever $top asks, as
+ *   OData server-driven paging allows; unlimited by default
  */
 async function startGraphFake({
   tls,
@@ -267,6 +269,7 @@ async function startGraphFake({
   defaultTop = 1000,
   maxTop = 5000,
   foreignNextLinks = false,
+  serverPageSize = Infinity,
 }) {
   let indexed = [];
   let sequence = 0;
@@ -378,14 +381,14 @@ async function startGraphFake({
       .filter((row) => row.availableAtMs <= nowMs)
       .filter((row) => cursor === null || isAfterCursor(row, cursor))
       .sort(compareRows);
-    const page = matching.slice(0, top);
+    const page = matching.slice(0, Math.min(top, serverPageSize));
     entry.rowsReturned = page.length;
 
     const body = {
       '@odata.context': `${baseUrl}/v1.0/$metadata#admin/exchange/tracing/messageTraces`,
       value: page.map((row) => viewAt(row, nowMs)),
     };
-    if (matching.length > top) {
+    if (matching.length > page.length) {
       body['@odata.nextLink'] = nextLinkFor(filter, top, page[page.length - 1]);
       entry.nextLink = true;
     }

@@ -170,11 +170,12 @@ function createDirectory(random, { internalDomains, userCount }) {
     address: `${list.name}@${internalDomains[list.domainIndex % internalDomains.length]}`,
     members: random.sample(users, Math.min(list.size, users.length)),
   }));
-  const externalPeople = [];
+  // A set, so that a message never lists one recipient twice.
+  const externalPeople = new Set();
   for (let i = 0; i < 120; i += 1) {
-    externalPeople.push(`${random.pick(FIRST_NAMES)}.${random.pick(LAST_NAMES)}@${random.pick(EXTERNAL_DOMAINS)}`);
+    externalPeople.add(`${random.pick(FIRST_NAMES)}.${random.pick(LAST_NAMES)}@${random.pick(EXTERNAL_DOMAINS)}`);
   }
-  return { users, distributionLists, externalPeople };
+  return { users, distributionLists, externalPeople: [...externalPeople] };
 }
 
 /**

@@ -342,6 +342,17 @@ describe('ingestion fake', () => {
     const after = await postIngestion(fakes, token, body);
     assert.equal(after.status, 204);
   });
+
+  it('lost reply lands the rows', async () => {
+    const before = fakes.ingestedRows().length;
+    const body = JSON.stringify([emailEvent('2026-01-02T03:04:05Z', { RecipientAddress_s: 'lost-reply@fabrikam.example' })]);
+    fakes.ingestion.inject('lostReply');
+    await assert.rejects(postIngestion(fakes, token, body), /socket hang up|ECONNRESET/);
+    const rows = fakes.ingestedRows().slice(before);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].RecipientAddress_s, 'lost-reply@fabrikam.example');
+    assert.equal(fakes.ingestion.requests().at(-1).status, 'lost-reply');
+  });
 });
 
 describe('query fake', () => {
@@ -554,6 +565,22 @@ describe('graph fake', () => {
       'fromIP', 'id', 'messageId', 'receivedDateTime', 'recipientAddress', 'senderAddress', 'size', 'status',
       'subject', 'toIP',
     ]);
+  });
+
+  it('caps pages at serverPageSize', async () => {
+    const capped = await startFakes({ rows: tenant.rows, graph: { throttleLimit: 1000, serverPageSize: 50 } });
+    try {
+      const cappedToken = await accessToken(capped, 'https://graph.microsoft.com');
+      const url = tracesUrl(capped, { start: wholeSeconds(start - 60000), end: wholeSeconds(end + 60000), top: 300 });
+      const pages = await readAllPages(capped, url, cappedToken);
+      assert.equal(pages[0].value.length, 50);
+      assert.match(pages[0]['@odata.nextLink'], /\$top=300/);
+      assert.equal(pages.length, Math.ceil(tenant.rows.length / 50));
+      const keys = new Set(pages.flatMap((page) => page.value).map((row) => `${row.id}|${row.recipientAddress}`));
+      assert.equal(keys.size, tenant.rows.length);
+    } finally {
+      await capped.stop();
+    }
   });
 
   it('resumes exactly inside a shared received time', async () => {

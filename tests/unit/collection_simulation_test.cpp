@@ -173,7 +173,7 @@ TEST_P(CollectionSimulation, EveryRowLandsOnceWithItsSettledStatus) {
   EXPECT_EQ(sink->landed.size(), tenant.size());
 }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, CollectionSimulation, ::testing::Range<std::uint64_t>(1, 9));
+INSTANTIATE_TEST_SUITE_P(Seeds, CollectionSimulation, ::testing::Range<std::uint64_t>(1, 31));
 
 TEST(CollectionSimulationQuiet, NoFaultsLandsEveryRowWithoutDeliveryChecks) {
   FakeSink* sink = nullptr;
