@@ -2,6 +2,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <cmath>
+
 #include "client_assertion.hpp"
 #include "errors.hpp"
 #include "managed_identity.hpp"
@@ -35,8 +38,15 @@ std::string FormEncode(const FormFields& fields) {
 std::optional<std::int64_t> NumberOrNumericString(const json::value* value) {
   if (!value) return std::nullopt;
   if (value->is_int64()) return value->as_int64();
-  if (value->is_uint64()) return static_cast<std::int64_t>(value->as_uint64());
-  if (value->is_double()) return static_cast<std::int64_t>(value->as_double());
+  // Out-of-range numbers are clamped before the cast, which would otherwise
+  // be undefined; callers clamp lifetimes much further anyway.
+  constexpr double kLimit = 4e18;
+  if (value->is_uint64()) return static_cast<std::int64_t>(std::min<std::uint64_t>(value->as_uint64(), 4'000'000'000'000'000'000ull));
+  if (value->is_double()) {
+    const double number = value->as_double();
+    if (!std::isfinite(number)) return std::nullopt;
+    return static_cast<std::int64_t>(std::clamp(number, -kLimit, kLimit));
+  }
   if (value->is_string()) {
     const std::string text(value->as_string());
     if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) {
@@ -123,10 +133,15 @@ AccessToken ParseTokenReply(const std::string& body, Instant now, const std::str
 
   AccessToken result{Secret(std::string(token->as_string())), now};
   // A relative lifetime is immune to clock skew, so it wins when both come.
+  // Lifetimes are clamped to a day: Entra issues tokens for at most 24 hours,
+  // and larger numbers would overflow the tick count.
+  constexpr std::int64_t kMaxLifetimeSeconds = 86'400;
   if (auto expires_in = NumberOrNumericString(object.if_contains("expires_in"))) {
-    result.expires_on = now + std::chrono::seconds{*expires_in};
+    result.expires_on = now + std::chrono::seconds{std::clamp<std::int64_t>(*expires_in, 0, kMaxLifetimeSeconds)};
   } else if (auto expires_on = NumberOrNumericString(object.if_contains("expires_on"))) {
-    result.expires_on = Instant{std::chrono::seconds{*expires_on}};
+    const std::int64_t now_seconds = std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
+    result.expires_on =
+        Instant{std::chrono::seconds{std::clamp<std::int64_t>(*expires_on, now_seconds, now_seconds + kMaxLifetimeSeconds)}};
   } else if (auto date = DateString(object.if_contains("expires_on"))) {
     result.expires_on = *date;
   } else {

@@ -163,6 +163,17 @@ TEST(TokenReply, ExpiryFormats) {
   EXPECT_THROW(ParseTokenReply(R"({"expires_in":60})", kNow, uri), CollectionError);
 }
 
+TEST(TokenReply, ExtremeLifetimesAreClampedToADay) {
+  const std::string uri = "https://monitor.azure.com";
+  const std::string token = R"("access_token":"abc",)";
+  EXPECT_EQ(ParseTokenReply("{" + token + R"("expires_in":1e300})", kNow, uri).expires_on, kNow + std::chrono::hours{24});
+  EXPECT_EQ(ParseTokenReply("{" + token + R"("expires_in":1000000000000000})", kNow, uri).expires_on,
+            kNow + std::chrono::hours{24});
+  EXPECT_EQ(ParseTokenReply("{" + token + R"("expires_in":-5})", kNow, uri).expires_on, kNow);
+  EXPECT_EQ(ParseTokenReply("{" + token + R"("expires_on":99999999999999999})", kNow, uri).expires_on,
+            kNow + std::chrono::hours{24});
+}
+
 std::string EntraError(int code, const std::string& error, const std::string& text) {
   return R"({"error":")" + error + R"(","error_description":"AADSTS)" + std::to_string(code) + ": " + text +
          R"(\r\nTrace ID: 0000aaaa-11bb-cccc-dd22-eeeeee333333\r\nCorrelation ID: x","error_codes":[)" +
