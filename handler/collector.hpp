@@ -15,8 +15,8 @@
 
 namespace mt {
 
-// Runs one collection with the given settings. Never throws: every failure
-// ends up in the summary's `error` with status `failed` (or `partial` when
+// Runs one collection with the given settings. Every std::exception ends up
+// in the summary's `error` with status `failed` (or `partial` when
 // the time budget ran out), and rows delivered before it stay counted.
 RunSummary RunCollection(const Settings& settings, Clock& clock, RunLog& log, HttpTransport& transport);
 

@@ -58,7 +58,7 @@ class PoisonedContinuation : public CollectionError {
 // not one (an HTML page, truncated JSON, no `value` array).
 void ParseGraphPage(const HttpResponse& response, std::vector<TraceRow>& rows, std::string& next_link);
 
-// Turns a failed Graph reply into a message that says what to fix.
+// Turns a failed Graph reply into a message that names the fix.
 std::string DescribeGraphError(const HttpResponse& response, const std::string& url);
 
 }  // namespace mt

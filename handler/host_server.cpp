@@ -54,8 +54,8 @@ HostReply HostServer::Invoke(const std::string& body, const std::string& invocat
 int HostServer::Listen(int port) {
   httplib::Server server;
 
-  // The host probes readiness and health with GET /; any status will do,
-  // but it must answer at once, even while a collection runs.
+  // The host probes readiness and health with GET /. Any status will do,
+  // but the reply must come at once, even while a collection runs.
   server.Get("/", [](const httplib::Request&, httplib::Response& response) {
     response.set_content("{\"status\":\"ready\"}", kJson);
   });

@@ -96,9 +96,9 @@ HttpOutcome HttplibTransport::Send(const HttpRequest& request) {
   for (const auto& [name, value] : request.headers) raw.headers.emplace(name, value);
   raw.body = request.body;
 
-  // The read timeout applies to each read; this bounds the whole reply, so
-  // a server that trickles bytes cannot hold a run, and caps its size so a
-  // runaway reply cannot exhaust memory.
+  // The read timeout applies to each read. This also bounds the whole
+  // reply's time, so a server that trickles bytes cannot hold a run, and its
+  // size, so a runaway reply cannot exhaust memory.
   const auto started = std::chrono::steady_clock::now();
   const auto deadline = started + request.timeout * 2;
   bool too_large = false;

@@ -1,5 +1,5 @@
-// Where rows go: the Logs Ingestion API (default) or, on the legacy path,
-// the HTTP Data Collector API.
+// The interface of the ingestion side: the Logs Ingestion API (default) or,
+// on the legacy path, the HTTP Data Collector API.
 #pragma once
 
 #include <cstddef>

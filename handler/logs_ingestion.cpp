@@ -101,8 +101,9 @@ void LogsIngestionSink::Post(const std::string& body, std::size_t row_count, Ret
     }
     if (!outcome.response) throw CollectionError("the Logs Ingestion API could not be reached: " + outcome.transport_error);
     const int status = outcome.response->status;
-    // The API answers 204 with no body. Any other 2xx (an HTML page from a
-    // proxy, say) proves nothing about the batch, so it is checked later.
+    // The API returns 204 with no body. Any other 2xx (an HTML page from a
+    // proxy, for example) proves nothing about the batch, so it is checked
+    // later.
     if (status == 204 || (status >= 200 && status < 300 && outcome.response->body.empty())) return;
     if (status >= 200 && status < 300) {
       throw DeliveryUncertain("the Logs Ingestion API answered HTTP " + std::to_string(status) + " with " +

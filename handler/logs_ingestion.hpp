@@ -36,7 +36,7 @@ class LogsIngestionSink : public IngestionSink {
   DeliveryStats stats_;
 };
 
-// Turns a refused ingestion request into a message that says what to fix.
+// Turns a rejected ingestion request into a message that names the fix.
 std::string DescribeIngestionError(const HttpResponse& response, const Settings& settings);
 
 }  // namespace mt

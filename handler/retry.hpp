@@ -1,6 +1,6 @@
 // Retry policy shared by every outbound call: which outcomes are worth
-// another attempt, how long to wait, and when the run's time budget says
-// stop.
+// another attempt, how long to wait, and when the run's time budget ends
+// the run.
 #pragma once
 
 #include <functional>
@@ -41,7 +41,7 @@ Classification ClassifyTransient(const HttpOutcome& outcome);
 // the server may have processed it.
 Classification ClassifyDelivery(const HttpOutcome& outcome);
 
-// Reads the delay a throttled reply asks for: `retry-after-ms`,
+// Reads the delay a throttled reply requests: `retry-after-ms`,
 // `x-ms-retry-after-ms`, then `Retry-After` as seconds or an HTTP-date.
 std::optional<Ticks> RetryAfter(const HttpResponse& response, Instant now);
 
@@ -54,7 +54,7 @@ struct RetryContext {
   RunLog& log;
   Instant deadline;  // no wait may end past this instant
   // Called before every attempt and every 15 seconds of a wait, so that the
-  // run's lease is renewed however long a call takes; may be empty.
+  // run's lease is renewed however long a call takes. May be empty.
   std::function<void()> heartbeat = {};
 };
 
@@ -62,7 +62,7 @@ struct RetryContext {
 // them.
 void SleepWithHeartbeat(RetryContext& context, Ticks duration);
 
-// Sends `build(attempt)` until the classifier says success or fail, the
+// Sends `build(attempt)` until the classifier returns success or fail, the
 // attempts run out, or a wait would pass the deadline (BudgetExhausted).
 // `build` is called for every attempt so that dates and signatures are
 // fresh. Returns the last outcome.

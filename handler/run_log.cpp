@@ -7,8 +7,8 @@
 namespace mt {
 namespace {
 
-// A run logs a line per window and per retry, so a few hundred lines is
-// plenty; beyond this the reply would only grow without helping anyone.
+// A run logs a line per window and per retry, so a few hundred lines are
+// enough. Beyond this the reply would only grow.
 constexpr std::size_t kMaxReplyLines = 500;
 
 const char* LevelName(LogLevel level) {

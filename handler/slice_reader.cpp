@@ -10,7 +10,7 @@ namespace mt {
 namespace {
 
 // A poisoned next link makes the rest of a slice be read again in two
-// halves by time; this bounds how often the halves may be cut again.
+// halves by time. This bounds how often the halves may be cut again.
 constexpr int kMaxReplanDepth = 6;
 
 }  // namespace

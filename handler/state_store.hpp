@@ -18,8 +18,8 @@ struct StoredObject {
   std::string etag;
 };
 
-// How a write is conditioned: unconditionally, only when the object does
-// not exist yet, or only when it still has the ETag the caller read.
+// The condition of a write: none, only when the object does not exist yet,
+// or only when it still has the ETag the caller read.
 struct WriteCondition {
   enum class Kind { kNone, kCreateOnly, kIfMatch } kind = Kind::kNone;
   std::string etag;

@@ -100,8 +100,8 @@ std::optional<Instant> ParseODataDate(std::string_view text) {
     ++pos;
   }
   if (pos == digits_start) return std::nullopt;
-  // A trailing `+hhmm` or `-hhmm` says which zone the sender was in; the
-  // milliseconds are already UTC.
+  // A trailing `+hhmm` or `-hhmm` names the sender's zone. The milliseconds
+  // are already UTC.
   if (pos < inner.size()) {
     int offset;
     if ((inner[pos] != '+' && inner[pos] != '-') || inner.size() - pos != 5 ||

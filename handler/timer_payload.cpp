@@ -28,7 +28,7 @@ TimerInvocation ParseTimerInvocation(std::string_view body) {
   if (error || !root.is_object()) return invocation;
   invocation.parsed = true;
 
-  // Data holds one entry named after the binding; take whichever it is.
+  // Data contains one entry named after the binding; take whichever it is.
   if (const json::value* data = Find(&root, "Data"); data && data->is_object() && !data->as_object().empty()) {
     const auto& entry = *data->as_object().begin();
     // The name is echoed in logs: keep it short and on one line.

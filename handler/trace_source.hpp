@@ -1,5 +1,4 @@
-// What the collection needs from a message trace source, whichever API
-// serves it.
+// The interface of a message trace source, whichever API serves it.
 #pragma once
 
 #include <functional>
@@ -13,7 +12,7 @@ namespace mt {
 
 struct SourceLimits {
   Ticks max_look_back;  // oldest start the source accepts, measured from now
-  Ticks max_window;     // longest range one query may span
+  Ticks max_window;     // maximum range one query may span
 };
 
 // Called with each page in the order the source returns them. Return false

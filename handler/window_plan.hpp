@@ -1,5 +1,5 @@
-// Which range of received times a run covers, and how it is cut into
-// slices that each fit the source's limits and the run's memory.
+// Range planning: the received times a run covers, and the slices that each
+// fit the source's limits and the run's memory.
 #pragma once
 
 #include <optional>
@@ -43,7 +43,7 @@ inline constexpr Ticks kMinSliceLength = std::chrono::minutes{1};
 // The slice length to try after a slice of `length` held `rows` rows.
 Ticks NextSliceLength(Ticks length, std::size_t rows, const SourceLimits& limits);
 
-// The slice length that holds about kTargetSliceRows at the density seen:
+// The slice length that contains about kTargetSliceRows at the density seen:
 // `rows` rows received within `covered`.
 Ticks LengthForDensity(std::size_t rows, Ticks covered);
 
